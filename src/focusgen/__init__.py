@@ -1,0 +1,8 @@
+"""focusgen: synthetic, coherent, conformant FOCUS billing data for many clouds."""
+
+__version__ = "0.1.0"
+
+from focusgen.run import RunSummary, generate  # noqa: E402
+from focusgen.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+
+__all__ = ["RunSummary", "Scenario", "ScenarioError", "__version__", "generate", "load_scenario"]

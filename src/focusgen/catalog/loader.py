@@ -1,0 +1,62 @@
+"""Load and check a provider's catalog data file."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from focusgen.catalog.model import Catalog
+from focusgen.focus.spec import service_categories, subcategory_parents
+
+
+class CatalogError(ValueError):
+    """A catalog data file breaks a rule the generator relies on."""
+
+
+@cache
+def load_catalog(provider: str) -> Catalog:
+    """The parsed, checked catalog of one provider.
+
+    ``FOCUSGEN_CATALOG_DIR`` may point at a folder of ``<provider>.yaml`` files that
+    replace the packaged ones (for custom catalogs).
+    """
+    override = os.environ.get("FOCUSGEN_CATALOG_DIR")
+    if override and (Path(override) / f"{provider}.yaml").is_file():
+        text = (Path(override) / f"{provider}.yaml").read_text()
+    else:
+        text = resources.files("focusgen.catalog").joinpath("data", f"{provider}.yaml").read_text()
+    catalog = Catalog.model_validate(yaml.safe_load(text))
+    check_catalog(catalog)
+    return catalog
+
+
+def check_catalog(catalog: Catalog) -> None:
+    """Raise CatalogError when categories, ids or names break the spec or each other."""
+    categories = set(service_categories())
+    parents = subcategory_parents()
+    names: set[str] = set()
+    sku_ids: dict[str, str] = {}
+    for service in catalog.services:
+        where = f"{catalog.provider}: service {service.name!r}"
+        if service.name in names:
+            raise CatalogError(f"{where}: listed twice")
+        names.add(service.name)
+        if service.category not in categories:
+            raise CatalogError(f"{where}: unknown ServiceCategory {service.category!r}")
+        if parents.get(service.subcategory) != service.category:
+            raise CatalogError(
+                f"{where}: subcategory {service.subcategory!r} is not a child of "
+                f"{service.category!r}"
+            )
+        for kind in service.resources:
+            for sku in [*kind.variants, *kind.meters]:
+                previous = sku_ids.get(sku.price_id)
+                if previous is not None and previous != sku.sku_id:
+                    raise CatalogError(f"{where}: price id {sku.price_id!r} has two SKU ids")
+                sku_ids[sku.price_id] = sku.sku_id
+    if catalog.support_service in names:
+        raise CatalogError(f"{catalog.provider}: support service must not be a usage service")

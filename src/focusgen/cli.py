@@ -1,0 +1,166 @@
+"""Command-line interface: ``focusgen generate``, ``focusgen presets``, ``focusgen --version``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from focusgen import __version__
+from focusgen.scenario import ScenarioError, load_scenario
+from focusgen.scenario.presets import (
+    distribution_names,
+    distribution_preset,
+    profile_names,
+    profile_preset,
+)
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Generate synthetic, coherent, conformant FOCUS billing data.",
+)
+console = Console(stderr=True)
+out = Console()
+
+# Scenario field -> the CLI option that sets it, so errors name what the user typed.
+OPTION_NAMES = {
+    "providers": "--providers", "profile": "--profile", "distribution": "--distribution",
+    "start": "--start", "months": "--months", "granularity": "--granularity",
+    "rows": "--rows", "monthly_spend": "--monthly-spend", "focus_version": "--focus-version",
+    "currency": "--currency", "seed": "--seed", "output.format": "--format",
+    "output.path": "--output", "output.layout": "--layout",
+}
+
+
+def _fail(message: str) -> None:
+    for field, option in sorted(OPTION_NAMES.items(), key=lambda kv: -len(kv[0])):
+        if message.startswith(f"{field}="):
+            message = option + message[len(field):]
+            break
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"focusgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """focusgen command line."""
+
+
+@app.command()
+def generate(
+    config: Annotated[str | None, typer.Option(help="Scenario file (YAML or JSON).")] = None,
+    providers: Annotated[str | None, typer.Option(help="Comma list of aws,azure,gcp,oci.")] = None,
+    profile: Annotated[str | None, typer.Option(help="startup|enterprise|data-heavy|ml-ai")] = None,
+    distribution: Annotated[str | None, typer.Option(
+        help="balanced|compute-heavy|storage-heavy|network-heavy")] = None,
+    start: Annotated[str | None, typer.Option(help="First billing month, YYYY-MM.")] = None,
+    months: Annotated[str | None, typer.Option(help="Number of months (1-36).")] = None,
+    granularity: Annotated[str | None, typer.Option(help="hourly|daily")] = None,
+    rows: Annotated[str | None, typer.Option(help="Target row count (within ±2%).")] = None,
+    monthly_spend: Annotated[str | None, typer.Option(
+        "--monthly-spend", help="Target monthly spend instead of rows.")] = None,
+    focus_version: Annotated[str | None, typer.Option(
+        "--focus-version", help="1.0|1.1|1.2|1.3|1.4")] = None,
+    currency: Annotated[str | None, typer.Option(help="Billing currency (ISO 4217).")] = None,
+    seed: Annotated[str | None, typer.Option(help="Random seed.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="parquet|csv|csv.gz|jsonl")] = None,
+    layout: Annotated[str | None, typer.Option(help="billing-period|provider")] = None,
+    output: Annotated[str | None, typer.Option(help="Output folder.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Generate a FOCUS dataset (options override the --config file)."""
+    from focusgen.run import generate as run_generate
+
+    try:
+        scenario = load_scenario(
+            config, providers=providers, profile=profile, distribution=distribution,
+            start=start, months=months, granularity=granularity, rows=rows,
+            monthly_spend=monthly_spend, focus_version=focus_version, currency=currency,
+            seed=seed, output_format=fmt, output_layout=layout, output_path=output,
+        )
+    except ScenarioError as error:
+        _fail(str(error))
+        return
+    progress = Progress(
+        TextColumn("[bold]generating"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+        TimeElapsedColumn(), console=console, disable=quiet or not console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("rows", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            summary = run_generate(scenario, progress=report)
+        except OSError as error:
+            _fail(f"--output={scenario.output.path!r}: {error.strerror or error}")
+            return
+    _print_summary(summary)
+
+
+def _print_summary(summary) -> None:
+    table = Table(title=f"focusgen: {summary.rows:,} rows in {summary.seconds:.2f}s "
+                        f"({summary.rows_per_second:,.0f} rows/s) -> {summary.output}")
+    table.add_column("ChargeCategory")
+    table.add_column("rows", justify="right")
+    table.add_column("BilledCost", justify="right")
+    table.add_column("EffectiveCost", justify="right")
+    for category, values in summary.totals["by_charge_category"].items():
+        table.add_row(category, f"{values['rows']:,}", f"{values['BilledCost']:,.2f}",
+                      f"{values['EffectiveCost']:,.2f}")
+    for provider, values in summary.totals["by_provider"].items():
+        table.add_row(f"[provider] {provider}", f"{values['rows']:,}",
+                      f"{values['BilledCost']:,.2f}", f"{values['EffectiveCost']:,.2f}")
+    out.print(table)
+    out.print(f"currency {summary.scenario.currency}; files: {len(summary.files)}; "
+              f"summary: {summary.output / 'summary.json'}")
+
+
+@app.command()
+def presets() -> None:
+    """List the profile and distribution presets."""
+    table = Table(title="profiles")
+    fields = list(profile_preset(profile_names()[0]))
+    table.add_column("setting")
+    for name in profile_names():
+        table.add_column(name)
+    for field in fields:
+        table.add_row(field, *[str(profile_preset(n)[field]) for n in profile_names()])
+    out.print(table)
+    dist = Table(title="distributions (service-category weights)")
+    dist.add_column("distribution")
+    dist.add_column("weights")
+    for name in distribution_names():
+        weights = ", ".join(f"{k} {v:g}" for k, v in distribution_preset(name).items())
+        dist.add_row(name, weights)
+    out.print(dist)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("interrupted; no partial files were left under final names")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The charge engine: timeline, chunk planning, usage, pricing, commitments, other charges."""

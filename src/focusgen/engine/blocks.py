@@ -1,0 +1,85 @@
+"""Columns shared by every row kind: parties, accounts, periods, invoice, currency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from focusgen.engine.arrow import coded, constant, timestamps
+from focusgen.engine.statics import Statics
+from focusgen.world.model import ProviderWorld
+
+
+def common_columns(
+    pw: ProviderWorld,
+    st: Statics,
+    month: int,
+    sub: np.ndarray,
+    period_start_us: np.ndarray,
+    period_end_us: np.ndarray,
+) -> dict[str, pa.Array]:
+    """Account, party, billing-period, charge-period, invoice and currency columns."""
+    n = len(sub)
+    catalog = pw.tables.catalog
+    bounds = pw.timeline.month_bounds_us
+    billing = pw.org.sub_billing[sub]
+    return {
+        "BillingAccountId": coded(billing, st.billing_id),
+        "BillingAccountName": coded(billing, st.billing_name),
+        "BillingAccountType": constant(catalog.billing_account_type, n),
+        "BillingCurrency": constant(pw.currency, n),
+        "BillingPeriodStart": timestamps(np.full(n, bounds[month], dtype=np.int64)),
+        "BillingPeriodEnd": timestamps(np.full(n, bounds[month + 1], dtype=np.int64)),
+        "ChargePeriodStart": timestamps(period_start_us),
+        "ChargePeriodEnd": timestamps(period_end_us),
+        "InvoiceId": coded(billing * pw.timeline.months + month, st.invoice_id),
+        "InvoiceIssuerName": constant(catalog.invoice_issuer_name, n),
+        "ProviderName": constant(catalog.provider_name, n),
+        "PublisherName": constant(catalog.publisher_name, n),
+        "ServiceProviderName": constant(catalog.provider_name, n),
+        "HostProviderName": constant(catalog.provider_name, n),
+        "PricingCurrency": constant(pw.currency, n),
+        "SubAccountId": coded(sub, st.sub_id),
+        "SubAccountName": coded(sub, st.sub_name),
+        "SubAccountType": constant(catalog.sub_account_type, n),
+    }
+
+
+def service_columns(st: Statics, service: np.ndarray) -> dict[str, pa.Array]:
+    """ServiceName with its one category and subcategory."""
+    return {
+        "ServiceName": coded(service, st.service_name),
+        "ServiceCategory": coded(service, st.service_category),
+        "ServiceSubcategory": coded(service, st.service_subcategory),
+    }
+
+
+def cost_columns(
+    list_cost: np.ndarray,
+    contracted_cost: np.ndarray,
+    billed: np.ndarray,
+    effective: np.ndarray,
+) -> dict[str, pa.Array]:
+    """The four cost metrics plus the pricing-currency effective cost (same currency)."""
+    return {
+        "ListCost": pa.array(list_cost, type=pa.float64()),
+        "ContractedCost": pa.array(contracted_cost, type=pa.float64()),
+        "BilledCost": pa.array(billed, type=pa.float64()),
+        "EffectiveCost": pa.array(effective, type=pa.float64()),
+        "PricingCurrencyEffectiveCost": pa.array(effective, type=pa.float64()),
+    }
+
+
+def unit_price_columns(
+    list_price: np.ndarray, contracted_price: np.ndarray, valid: np.ndarray | None = None
+) -> dict[str, pa.Array]:
+    """List and contracted unit prices, mirrored into the pricing-currency columns."""
+    mask = None if valid is None else ~valid
+    lp = pa.array(list_price, type=pa.float64(), mask=mask)
+    cp = pa.array(contracted_price, type=pa.float64(), mask=mask)
+    return {
+        "ListUnitPrice": lp,
+        "ContractedUnitPrice": cp,
+        "PricingCurrencyListUnitPrice": lp,
+        "PricingCurrencyContractedUnitPrice": cp,
+    }

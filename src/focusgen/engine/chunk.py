@@ -1,0 +1,279 @@
+"""Build one chunk's rows: usage (priced, committed or not), unused commitment and purchases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from focusgen.engine.arrow import coded, constant, decimals
+from focusgen.engine.blocks import common_columns, cost_columns, service_columns, unit_price_columns
+from focusgen.engine.canonical import to_table
+from focusgen.engine.planner import Chunk
+from focusgen.engine.statics import pricing_categories, statics
+from focusgen.engine.usage import consumed_quantity
+from focusgen.world.model import SPEND_COMMITMENT, USAGE_COMMITMENT, ProviderWorld
+from focusgen.world.schedule import purchase_schedule
+
+STANDARD, DYNAMIC, COMMITTED = 0, 1, 2
+
+
+@dataclass
+class ChunkSums:
+    """Per (sub-account, service) sums of list, contracted, billed and effective cost."""
+
+    values: np.ndarray  # shape (subs, services, 4)
+
+
+def chunk_rng(seed: int, chunk: Chunk) -> np.random.Generator:
+    """The chunk's own random stream, keyed by (provider, month, part)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, *chunk.key)))
+
+
+def build_chunk(pw: ProviderWorld, chunk: Chunk, seed: int, growth: float) -> tuple[pa.Table, ChunkSums]:
+    """All non-closing rows of a chunk as one canonical table, with the chunk's cost sums."""
+    rng = chunk_rng(seed, chunk)
+    n_subs, n_services = len(pw.org.sub_id), len(pw.services.name)
+    sums = np.zeros((n_subs, n_services, 4))
+    tables = []
+    usage, covered = _usage(pw, chunk, rng, growth, sums)
+    tables.append(usage)
+    unused = _unused(pw, chunk, covered, sums)
+    if unused is not None:
+        tables.append(unused)
+    purchases = _purchases(pw, chunk, sums)
+    if purchases is not None:
+        tables.append(purchases)
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    return table, ChunkSums(sums)
+
+
+def _accumulate(sums: np.ndarray, sub: np.ndarray, service: np.ndarray, *costs: np.ndarray) -> None:
+    key = sub.astype(np.int64) * sums.shape[1] + service
+    size = sums.shape[0] * sums.shape[1]
+    for j, cost in enumerate(costs):
+        sums[:, :, j] += np.bincount(key, weights=cost, minlength=size).reshape(sums.shape[:2])
+
+
+def _usage(pw: ProviderWorld, chunk: Chunk, rng: np.random.Generator, growth: float,
+           sums: np.ndarray) -> tuple[pa.Table, dict]:
+    st = statics(pw)
+    lines, t = pw.lines, pw.tables
+    timeline = pw.timeline
+    active = np.flatnonzero((lines.start < chunk.end) & (lines.end > chunk.start))
+    first = np.maximum(lines.start[active], chunk.start)
+    counts = np.minimum(lines.end[active], chunk.end) - first
+    offsets = np.cumsum(counts) - counts
+    n = int(counts.sum())
+    local = np.repeat(np.arange(len(active), dtype=np.int32), counts)
+    period = (first[local] + (np.arange(n) - offsets[local])).astype(np.int64)
+
+    sku = lines.sku[active]
+    row_sku = sku[local]
+    usage_kind = t.sku_usage[row_sku]
+    consumed = consumed_quantity(
+        rng, timeline, period, usage_kind, lines.qty[active][local], t.sku_spread[row_sku],
+        lines.shape[active][local], lines.start[active][local], growth,
+    )
+    pricing_qty = consumed / t.sku_block_size[row_sku]
+    lp = lines.list_price[active][local]
+    cp = lines.contracted_price[active][local]
+    list_cost = lp * pricing_qty
+    contracted_cost = cp * pricing_qty
+
+    commitment = lines.commitment[active][local]
+    c = pw.commitments
+    in_term = commitment >= 0
+    if in_term.any():
+        cid = np.maximum(commitment, 0)
+        in_term &= (period >= c.start[cid]) & (period < c.end[cid])
+    spot = lines.spot[active][local]
+    spot_factor = rng.uniform(0.28, 0.42, n)
+    committed_cost = lines.commit_rate[active][local] * pricing_qty
+    billed = np.where(in_term, 0.0, np.where(spot, contracted_cost * spot_factor, contracted_cost))
+    effective = np.where(in_term, committed_cost, billed)
+    category = np.where(in_term, COMMITTED, np.where(spot, DYNAMIC, STANDARD))
+
+    sub = lines.sub[active][local]
+    service = lines.service[active][local]
+    _accumulate(sums, sub, service, list_cost, contracted_cost, billed, effective)
+
+    resources = lines.resource[active]
+    uniq, inverse = np.unique(resources, return_inverse=True)
+    res = inverse.ravel()[local]
+    region = lines.region[active][local]
+    zone = lines.zone[active][local]
+    regional = pw.tables.service_regional[np.minimum(service, pw.tables.n_services - 1)]
+    start_us = timeline.period_start_us(period)
+    cols = common_columns(pw, st, chunk.month, sub, start_us, start_us + timeline.period_us)
+    cols.update(service_columns(st, service))
+    cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
+    cols.update(unit_price_columns(lp, cp))
+    rid = st.resource_id.take(pa.array(uniq))
+    cdq_spend = np.where(c.kind[np.maximum(commitment, 0)] == SPEND_COMMITMENT, committed_cost,
+                         pricing_qty) if len(c) else pricing_qty
+    cols.update({
+        "AvailabilityZone": coded(zone, st.zone, valid=zone >= 0),
+        "ChargeCategory": constant("Usage", n),
+        "ChargeDescription": coded(row_sku * len(t.region_id) + region, st.description),
+        "ChargeFrequency": constant("Usage-Based", n),
+        "CommitmentDiscountCategory": coded(np.maximum(commitment, 0), st.commitment_category, in_term),
+        "CommitmentDiscountId": coded(np.maximum(commitment, 0), st.commitment_id, in_term),
+        "CommitmentDiscountName": coded(np.maximum(commitment, 0), st.commitment_name, in_term),
+        "CommitmentDiscountType": coded(np.maximum(commitment, 0), st.commitment_type, in_term),
+        "CommitmentDiscountStatus": coded(np.zeros(n, np.int32), pa.array(["Used"]), in_term),
+        "CommitmentDiscountQuantity": decimals(cdq_spend, valid=in_term),
+        "CommitmentDiscountUnit": coded(np.maximum(commitment, 0), st.commitment_unit, in_term),
+        "CommitmentProgramEligibilityDetails": coded(row_sku, st.sku_programs,
+                                                     st.sku_programs_valid[row_sku]),
+        "ConsumedQuantity": decimals(consumed),
+        "ConsumedUnit": coded(row_sku, st.consumed_unit),
+        "PricingCategory": coded(category, pricing_categories()),
+        "PricingQuantity": decimals(pricing_qty),
+        "PricingUnit": coded(row_sku, st.pricing_unit),
+        "RegionId": coded(region, st.region_id, regional),
+        "RegionName": coded(region, st.region_name, regional),
+        "ResourceId": coded(res, rid),
+        "ResourceName": coded(res, st.resource_name.take(pa.array(uniq))),
+        "ResourceType": coded(res, st.resource_type.take(pa.array(uniq)),
+                              pw.resources.type_valid[uniq][res]),
+        "SkuId": coded(row_sku, st.sku_id),
+        "SkuMeter": coded(row_sku, st.sku_meter),
+        "SkuPriceDetails": coded(row_sku, st.sku_details, st.sku_details_valid[row_sku]),
+        "SkuPriceId": coded(row_sku, st.sku_price_id),
+        "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
+    })
+    covered = {
+        "commitment": commitment[in_term],
+        "period": period[in_term],
+        "amount": np.where(
+            c.kind[commitment[in_term]] == SPEND_COMMITMENT, committed_cost[in_term],
+            pricing_qty[in_term]) if len(c) else np.zeros(0),
+    }
+    return to_table(cols, n), covered
+
+
+def _unused(pw: ProviderWorld, chunk: Chunk, covered: dict, sums: np.ndarray) -> pa.Table | None:
+    c = pw.commitments
+    if not len(c):
+        return None
+    lo = np.maximum(c.start, chunk.start)
+    hi = np.minimum(c.end, chunk.end)
+    live = np.flatnonzero(hi > lo)
+    if not len(live):
+        return None
+    counts = hi[live] - lo[live]
+    offsets = np.cumsum(counts) - counts
+    n = int(counts.sum())
+    who = np.repeat(live, counts)
+    period = (lo[who] + (np.arange(n) - np.repeat(offsets, counts))).astype(np.int64)
+    span = chunk.end - chunk.start
+    used = np.bincount(
+        covered["commitment"].astype(np.int64) * span + (covered["period"] - chunk.start),
+        weights=covered["amount"], minlength=len(c) * span,
+    )[who.astype(np.int64) * span + (period - chunk.start)]
+    hours = float(pw.timeline.period_hours)
+    is_usage = c.kind[who] == USAGE_COMMITMENT
+    # Usage commitments count pricing units; spend commitments count currency.
+    capacity_units = c.capacity[who] * hours
+    unused_units = capacity_units - used
+    pricing_qty = np.where(is_usage, unused_units, hours)
+    lp = np.where(is_usage, c.unit_list[who], c.capacity[who])
+    cp = np.where(is_usage, c.unit_contracted[who], c.capacity[who])
+    effective = np.where(is_usage, c.rate[who] * unused_units, unused_units)
+    list_cost = lp * pricing_qty
+    contracted_cost = cp * pricing_qty
+    billed = np.zeros(n)
+    _accumulate(sums, c.sub[who], c.service[who], list_cost, contracted_cost, billed, effective)
+    st = statics(pw)
+    start_us = pw.timeline.period_start_us(period)
+    cols = common_columns(pw, st, chunk.month, c.sub[who], start_us,
+                          start_us + pw.timeline.period_us)
+    cols.update(_commitment_identity(pw, who, is_usage))
+    cols.update(service_columns(st, c.service[who]))
+    cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
+    cols.update(unit_price_columns(lp, cp))
+    cols.update({
+        "ChargeCategory": constant("Usage", n),
+        "ChargeDescription": coded(who, pa.array(
+            [f"Unused {d}" for d in st.commitment_description.to_pylist()])),
+        "ChargeFrequency": constant("Usage-Based", n),
+        "CommitmentDiscountStatus": constant("Unused", n),
+        "CommitmentDiscountQuantity": decimals(unused_units),
+        "PricingCategory": constant("Committed", n),
+        "PricingQuantity": decimals(pricing_qty),
+        "PricingUnit": constant("Hours", n),
+    })
+    return to_table(cols, n)
+
+
+def _commitment_identity(pw: ProviderWorld, who: np.ndarray, is_usage: np.ndarray) -> dict:
+    """Identity columns of rows that belong to a commitment itself (unused, purchases)."""
+    st = statics(pw)
+    region = np.maximum(pw.commitments.region[who], 0)
+    return {
+        "CommitmentDiscountCategory": coded(who, st.commitment_category),
+        "CommitmentDiscountId": coded(who, st.commitment_id),
+        "CommitmentDiscountName": coded(who, st.commitment_name),
+        "CommitmentDiscountType": coded(who, st.commitment_type),
+        "CommitmentDiscountUnit": coded(who, st.commitment_unit),
+        "CommitmentProgramEligibilityDetails": coded(who, st.commitment_programs),
+        "RegionId": coded(region, st.region_id, is_usage),
+        "RegionName": coded(region, st.region_name, is_usage),
+        "ResourceId": coded(who, st.commitment_id),
+        "ResourceName": coded(who, st.commitment_name),
+        "ResourceType": coded(who, st.commitment_type),
+        "SkuId": coded(who, st.commitment_sku_id),
+        "SkuPriceId": coded(who, st.commitment_price_id),
+        "SkuMeter": coded(who, st.commitment_type),
+    }
+
+
+def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | None:
+    c = pw.commitments
+    if not len(c):
+        return None
+    schedule = purchase_schedule(c, pw.timeline)
+    pick = np.flatnonzero((schedule.start >= chunk.start) & (schedule.start < chunk.end))
+    if not len(pick):
+        return None
+    n = len(pick)
+    who = schedule.commitment[pick]
+    hours = schedule.quantity[pick]
+    fraction = schedule.amount_fraction[pick]
+    recurring = schedule.recurring[pick]
+    is_usage = c.kind[who] == USAGE_COMMITMENT
+    pricing_qty = np.where(is_usage, c.capacity[who] * hours, hours)
+    lp = np.where(is_usage, c.list_rate[who], c.capacity[who]) * fraction
+    cp = np.where(is_usage, c.rate[who], c.capacity[who]) * fraction
+    list_cost = lp * pricing_qty
+    contracted_cost = cp * pricing_qty
+    billed = contracted_cost
+    effective = np.zeros(n)
+    _accumulate(sums, c.sub[who], c.service[who], list_cost, contracted_cost, billed, effective)
+    st = statics(pw)
+    tl = pw.timeline
+    start_us = tl.period_start_us(schedule.start[pick].astype(np.int64))
+    end_us = tl.period_start_us(schedule.end[pick].astype(np.int64))
+    cols = common_columns(pw, st, chunk.month, c.sub[who], start_us, end_us)
+    cols.update(_commitment_identity(pw, who, is_usage))
+    cols.update(service_columns(st, c.service[who]))
+    cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
+    cols.update(unit_price_columns(lp, cp))
+    payment = np.array(["All Upfront", "Partial Upfront", "No Upfront"])[c.payment[who]]
+    what = np.array(st.commitment_description.to_pylist(), dtype=str)[who]
+    text = np.strings.add(np.strings.add(what, " "), payment)
+    text = np.where(recurring, np.strings.add(text, " recurring fee"),
+                    np.strings.add(text, " upfront fee"))
+    uniq, inverse = np.unique(text, return_inverse=True)
+    cols.update({
+        "ChargeCategory": constant("Purchase", n),
+        "ChargeDescription": coded(inverse.ravel(), pa.array(uniq.tolist())),
+        "ChargeFrequency": coded(recurring.astype(np.int32), pa.array(["One-Time", "Recurring"])),
+        "CommitmentDiscountQuantity": decimals(c.capacity[who] * hours),
+        "PricingCategory": constant("Standard", n),
+        "PricingQuantity": decimals(pricing_qty),
+        "PricingUnit": constant("Hours", n),
+    })
+    return to_table(cols, n)

@@ -1,0 +1,113 @@
+"""Month-end rows of a provider: tax per (sub-account, service), credits and support fees."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from focusgen.engine.arrow import coded, constant, decimals
+from focusgen.engine.blocks import common_columns, cost_columns, service_columns, unit_price_columns
+from focusgen.engine.canonical import to_table
+from focusgen.engine.statics import statics
+from focusgen.world.model import ProviderWorld
+
+CREDIT_SHARE_OF_BILL = 0.3
+SUPPORT_MINIMUM_USD = 100.0
+
+
+def build_closing(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table:
+    """Tax, credit and support rows of one billing period, derived from its charges' sums."""
+    parts = [_tax(pw, month, sums), _credits(pw, month, sums), _support(pw, month, sums)]
+    return pa.concat_tables([p for p in parts if p is not None])
+
+
+def _period(pw: ProviderWorld, month: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    bounds = pw.timeline.month_bounds_us
+    return np.full(n, bounds[month], dtype=np.int64), np.full(n, bounds[month + 1], dtype=np.int64)
+
+
+def _tax(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
+    pairs = pw.tax_pairs[pw.tax_pairs[:, 0] == month]
+    n = len(pairs)
+    if not n:
+        return None
+    sub, service = pairs[:, 1], pairs[:, 2]
+    rate = pw.tables.catalog.tax_rate
+    base = sums[sub, service]
+    st = statics(pw)
+    start, end = _period(pw, month, n)
+    cols = common_columns(pw, st, month, sub, start, end)
+    cols.update(service_columns(st, service))
+    cols.update(cost_columns(*(np.round(base[:, j] * rate, 10) for j in range(4))))
+    template = pw.tables.catalog.tax_description
+    texts = [template.format(service=pw.services.name[s], service_code=pw.services.code[s])
+             for s in range(len(pw.services.name))]
+    cols.update({
+        "ChargeCategory": constant("Tax", n),
+        "ChargeDescription": coded(service, pa.array(texts)),
+        "ChargeFrequency": constant("Recurring", n),
+    })
+    return to_table(cols, n)
+
+
+def _credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
+    pairs = pw.tax_pairs[pw.tax_pairs[:, 0] == month]
+    subs = np.unique(pairs[:, 1])
+    subs = subs[pw.org.sub_credited[subs]]
+    n = len(subs)
+    if not n:
+        return None
+    billed = sums[subs, :, 2]
+    service = np.argmax(billed, axis=1)
+    amount = -np.round(billed.sum(axis=1) * CREDIT_SHARE_OF_BILL, 2)
+    st = statics(pw)
+    start, end = _period(pw, month, n)
+    cols = common_columns(pw, st, month, subs, start, end)
+    cols.update(service_columns(st, service))
+    cols.update(cost_columns(amount, amount, amount, amount))
+    cols.update({
+        "ChargeCategory": constant("Credit", n),
+        "ChargeDescription": constant(pw.tables.catalog.credit_description, n),
+        "ChargeFrequency": constant("One-Time", n),
+    })
+    return to_table(cols, n)
+
+
+def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
+    pairs = pw.tax_pairs[pw.tax_pairs[:, 0] == month]
+    org = pw.org
+    accounts = np.unique(org.sub_billing[np.unique(pairs[:, 1])])
+    n = len(accounts)
+    if not n:
+        return None
+    billed_by_sub = sums[:, :, 2].sum(axis=1)
+    billed = np.bincount(org.sub_billing, weights=billed_by_sub, minlength=len(org.billing_id))
+    rate = pw.tables.catalog.support_rate
+    minimum = SUPPORT_MINIMUM_USD * _exchange(pw)
+    fee = np.round(np.maximum(billed[accounts] * rate, minimum), 2)
+    payer = np.array([np.flatnonzero(org.sub_billing == a)[0] for a in accounts])
+    st = statics(pw)
+    start, end = _period(pw, month, n)
+    cols = common_columns(pw, st, month, payer, start, end)
+    cols.update(service_columns(st, np.full(n, pw.services.support_index)))
+    cols.update(cost_columns(fee, fee, fee, fee))
+    cols.update(unit_price_columns(fee, fee))
+    support = pw.tables.catalog.support_service
+    cols.update({
+        "ChargeCategory": constant("Purchase", n),
+        "ChargeDescription": constant(f"{support} monthly fee", n),
+        "ChargeFrequency": constant("Recurring", n),
+        "PricingCategory": constant("Standard", n),
+        "PricingQuantity": decimals(1.0, n),
+        "PricingUnit": constant("Months", n),
+        "SkuId": constant(f"{pw.provider.upper()}-SUPPORT", n),
+        "SkuPriceId": constant(f"{pw.provider.upper()}-SUPPORT-MONTHLY", n),
+        "SkuMeter": constant("Support", n),
+    })
+    return to_table(cols, n)
+
+
+def _exchange(pw: ProviderWorld) -> float:
+    from focusgen.scenario.model import currency_rates
+
+    return currency_rates()[pw.currency]

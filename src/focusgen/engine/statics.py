@@ -1,0 +1,146 @@
+"""Per-world Arrow dictionaries (names, ids, descriptions) built once and shared by chunks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+
+from focusgen.engine.arrow import strings
+from focusgen.world.model import SPEND_COMMITMENT, USAGE_COMMITMENT, ProviderWorld
+
+
+def _price_text(price: float) -> str:
+    text = f"{price:.4f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(3, '0')}"
+
+
+@dataclass
+class Statics:
+    """Dictionaries indexed by service, region, zone, account, SKU, resource and commitment."""
+
+    service_name: pa.Array
+    service_category: pa.Array
+    service_subcategory: pa.Array
+    region_id: pa.Array
+    region_name: pa.Array
+    zone: pa.Array
+    sub_id: pa.Array
+    sub_name: pa.Array
+    billing_id: pa.Array
+    billing_name: pa.Array
+    invoice_id: pa.Array
+    sku_id: pa.Array
+    sku_price_id: pa.Array
+    sku_meter: pa.Array
+    pricing_unit: pa.Array
+    consumed_unit: pa.Array
+    sku_details: pa.Array
+    sku_details_valid: np.ndarray
+    sku_programs: pa.Array
+    sku_programs_valid: np.ndarray
+    description: pa.Array
+    resource_id: pa.Array
+    resource_name: pa.Array
+    resource_type: pa.Array
+    tags: pa.Array
+    commitment_id: pa.Array
+    commitment_name: pa.Array
+    commitment_type: pa.Array
+    commitment_category: pa.Array
+    commitment_unit: pa.Array
+    commitment_sku_id: pa.Array
+    commitment_price_id: pa.Array
+    commitment_description: pa.Array
+    commitment_programs: pa.Array
+
+
+_CACHE: dict[int, Statics] = {}
+
+
+def statics(pw: ProviderWorld) -> Statics:
+    """The dictionaries of a provider world (cached per world object)."""
+    key = id(pw)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _build(pw)
+    return _CACHE[key]
+
+
+def _programs_json(types: list[str]) -> str:
+    return json.dumps({"CommitmentPrograms": [{"ProgramType": t} for t in types]},
+                      separators=(",", ":"))
+
+
+def _build(pw: ProviderWorld) -> Statics:
+    t = pw.tables
+    catalog = t.catalog
+    kinds = catalog.commitment_types
+    n_regions = len(t.region_id)
+    descriptions = []
+    for s, template in enumerate(t.sku_description):
+        for r in range(n_regions):
+            descriptions.append(template.format(
+                price=_price_text(t.sku_list_price[s] * t.region_price_factor[r]),
+                region_name=t.region_name[r], region_id=t.region_id[r],
+            ) if "{" in template else template)
+    program_types = {
+        0: [],
+        USAGE_COMMITMENT: [kinds[k] for k in ("usage", "spend") if k in kinds],
+        SPEND_COMMITMENT: [kinds["spend"]] if "spend" in kinds else [],
+    }
+    sku_programs = [_programs_json(sorted(set(program_types[int(c)]))) for c in t.sku_commitment]
+    c = pw.commitments
+    category = np.where(c.kind == USAGE_COMMITMENT, "Usage", "Spend")
+    ctype = np.array([kinds["usage" if k == USAGE_COMMITMENT else "spend"] for k in c.kind], dtype=str)
+    unit = np.where(c.kind == USAGE_COMMITMENT,
+                    t.sku_pricing_unit[np.maximum(c.sku, 0)] if len(c) else [], pw.currency)
+    term = np.where(c.term_hours == 8760, "1 Year", "3 Years")
+    description = np.array([f"{ty} {tm}" for ty, tm in zip(ctype, term, strict=True)], dtype=str)
+    org = pw.org
+    return Statics(
+        service_name=strings(pw.services.name),
+        service_category=strings(pw.services.category),
+        service_subcategory=strings(pw.services.subcategory),
+        region_id=strings(t.region_id),
+        region_name=strings(t.region_name),
+        zone=strings(t.zone_name),
+        sub_id=strings(org.sub_id),
+        sub_name=strings(org.sub_name),
+        billing_id=strings(org.billing_id),
+        billing_name=strings(org.billing_name),
+        invoice_id=strings(pw.invoice_ids.ravel()),
+        sku_id=strings(t.sku_id),
+        sku_price_id=strings(t.sku_price_id),
+        sku_meter=strings(t.sku_meter),
+        pricing_unit=strings(t.sku_pricing_unit),
+        consumed_unit=strings(t.sku_consumed_unit),
+        sku_details=strings(t.sku_details),
+        sku_details_valid=np.array([bool(d) for d in t.sku_details]),
+        sku_programs=strings(sku_programs),
+        sku_programs_valid=t.sku_commitment > 0,
+        description=strings(descriptions),
+        resource_id=strings(pw.resources.id),
+        resource_name=strings(pw.resources.name),
+        resource_type=strings(pw.resources.type),
+        tags=strings(pw.resources.tags),
+        commitment_id=strings(c.id),
+        commitment_name=strings(c.name),
+        commitment_type=strings(ctype),
+        commitment_category=strings(category),
+        commitment_unit=strings(unit),
+        commitment_sku_id=strings(c.sku_id),
+        commitment_price_id=strings(c.sku_price_id),
+        commitment_description=strings(description),
+        commitment_programs=strings([_programs_json([x]) for x in ctype]),
+    )
+
+
+@cache
+def pricing_categories() -> pa.Array:
+    """Dictionary of PricingCategory values: Standard, Dynamic, Committed."""
+    return strings(["Standard", "Dynamic", "Committed"])

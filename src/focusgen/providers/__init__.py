@@ -1,0 +1,1 @@
+"""Provider conventions: id formats, tag styles, invoice ids."""

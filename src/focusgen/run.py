@@ -1,0 +1,155 @@
+"""The library entry point: Scenario -> World -> chunks -> FOCUS dialect -> files + summary."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from focusgen import __version__
+from focusgen.engine.canonical import canonical_schema
+from focusgen.engine.chunk import build_chunk
+from focusgen.engine.closing import build_closing
+from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks
+from focusgen.focus.dialect import output_schema, project
+from focusgen.scenario.model import Scenario
+from focusgen.sinks.layout import part_path
+from focusgen.sinks.summary import Totals, write_summary
+from focusgen.sinks.writers import FileWriter
+from focusgen.world.build import build_world
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunSummary:
+    """What a run wrote: rows, files, cost totals, and how long it took."""
+
+    output: Path
+    rows: int
+    expected_rows: int
+    files: list[str]
+    totals: dict[str, Any]
+    seconds: float
+    scenario: Scenario = field(repr=False)
+
+    @property
+    def rows_per_second(self) -> float:
+        """Throughput of the whole run."""
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+def generate(
+    scenario: Scenario,
+    *,
+    progress: Progress | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> RunSummary:
+    """Generate the scenario's dataset into ``scenario.output.path`` and return its summary.
+
+    >>> from focusgen import Scenario, generate
+    >>> summary = generate(Scenario(providers="aws", rows=2000, output={"path": "/tmp/fg"}))
+    >>> abs(summary.rows - 2000) <= 40
+    True
+    """
+    began = time.perf_counter()
+    world = build_world(scenario)
+    chunks = plan_chunks(world, chunk_rows)
+    out = scenario.output_path
+    out.mkdir(parents=True, exist_ok=True)
+    staging = out / f".focusgen-staging-{int(time.time() * 1000)}"
+    staging.mkdir()
+    schema = output_schema(scenario.focus_version, canonical_schema())
+    totals = Totals()
+    files: list[str] = []
+    writers: dict[str, FileWriter] = {}
+    sums: dict[tuple[int, int], np.ndarray] = {}
+    growth = scenario.profile_settings.monthly_growth
+    done = 0
+    try:
+        for chunk in chunks:
+            pw = world.providers[chunk.provider]
+            month_label = world.timeline.month_label(chunk.month)
+            table = _run_chunk(world, chunk, scenario.seed, growth, sums)
+            table = project(table, scenario.focus_version)
+            rel = str(part_path(scenario.output.layout, scenario.output.format, pw.provider,
+                                month_label, chunk.part))
+            writer = writers.get(rel)
+            if writer is None:
+                writer = FileWriter(staging / rel, scenario.output.format, schema)
+                writers[rel] = writer
+                files.append(rel)
+            writer.write(table)
+            totals.add(table, pw.provider, month_label)
+            if scenario.output.layout != "provider" or _last_of_provider(chunks, chunk):
+                writer.close()
+                del writers[rel]
+            done += table.num_rows
+            if progress is not None:
+                progress(done, world.expected_rows)
+        _publish(staging, out, files)
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    content = {
+        "generator": {"name": "focusgen", "version": __version__},
+        "focus_version": scenario.focus_version,
+        "dataset": "CostAndUsage",
+        "seed": scenario.seed,
+        "scenario": json.loads(scenario.model_dump_json()),
+        "expected_rows": world.expected_rows,
+        "files": files,
+        "totals": totals.as_dict(),
+    }
+    write_summary(out / "summary.json", content)
+    return RunSummary(
+        output=out, rows=totals.rows, expected_rows=world.expected_rows, files=files,
+        totals=totals.as_dict(), seconds=time.perf_counter() - began, scenario=scenario,
+    )
+
+
+def _run_chunk(world, chunk: Chunk, seed: int, growth: float, sums: dict):
+    pw = world.providers[chunk.provider]
+    key = (chunk.provider, chunk.month)
+    if chunk.closing:
+        month_sums = sums.pop(key, None)
+        if month_sums is None:
+            month_sums = np.zeros((len(pw.org.sub_id), len(pw.services.name), 4))
+        return build_closing(pw, chunk.month, month_sums)
+    table, chunk_sums = build_chunk(pw, chunk, seed, growth)
+    if key in sums:
+        sums[key] += chunk_sums.values
+    else:
+        sums[key] = chunk_sums.values
+    return table
+
+
+def _last_of_provider(chunks: list[Chunk], chunk: Chunk) -> bool:
+    later = [c for c in chunks if c.provider == chunk.provider]
+    return later[-1] is chunk
+
+
+def _publish(staging: Path, out: Path, files: list[str]) -> None:
+    """Replace a previous run's files with this run's, then the summary is written last."""
+    previous = out / "summary.json"
+    if previous.is_file():
+        try:
+            old = json.loads(previous.read_text()).get("files", [])
+        except (json.JSONDecodeError, OSError):
+            old = []
+        previous.unlink()
+        for rel in old:
+            (out / rel).unlink(missing_ok=True)
+    for rel in files:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).replace(target)

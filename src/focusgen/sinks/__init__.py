@@ -1,0 +1,1 @@
+"""Sinks: file formats, output layouts, atomic publishing and the run summary."""

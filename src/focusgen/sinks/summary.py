@@ -1,0 +1,69 @@
+"""Run summary: rows and cost totals per charge category, provider and month."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+METRICS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
+
+
+@dataclass
+class Totals:
+    """Accumulates rows and cost sums as chunks are written."""
+
+    rows: int = 0
+    by_category: dict[str, dict[str, float]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+    by_provider: dict[str, dict[str, float]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+    by_month: dict[str, dict[str, float]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+
+    def add(self, table: pa.Table, provider: str, month: str) -> None:
+        """Add a written table's rows and sums."""
+        self.rows += table.num_rows
+        small = table.select(["ChargeCategory", *METRICS])
+        small = small.set_column(0, "ChargeCategory", small["ChargeCategory"].cast(pa.string()))
+        grouped = small.group_by("ChargeCategory").aggregate(
+            [(m, "sum") for m in METRICS] + [("ChargeCategory", "count")]
+        )
+        for row in grouped.to_pylist():
+            category = str(row["ChargeCategory"])
+            target = self.by_category[category]
+            target["rows"] += row["ChargeCategory_count"]
+            for m in METRICS:
+                value = row[f"{m}_sum"] or 0.0
+                target[m] += value
+        for key, bucket in ((provider, self.by_provider), (month, self.by_month)):
+            bucket[key]["rows"] += table.num_rows
+            for m in METRICS:
+                bucket[key][m] += pc.sum(table[m]).as_py() or 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain, rounded, sorted totals."""
+        def clean(d: dict) -> dict:
+            return {
+                k: {m: (int(v) if m == "rows" else round(v, 4)) for m, v in sorted(inner.items())}
+                for k, inner in sorted(d.items())
+            }
+
+        return {
+            "rows": self.rows,
+            "by_charge_category": clean(self.by_category),
+            "by_provider": clean(self.by_provider),
+            "by_month": clean(self.by_month),
+        }
+
+
+def write_summary(path: Path, content: dict[str, Any]) -> None:
+    """Write summary.json atomically."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n")
+    tmp.replace(path)

@@ -1,0 +1,274 @@
+"""Build the World from a Scenario: size the inventory so the row or spend target is met."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from focusgen.catalog.tables import CatalogTables, catalog_tables
+from focusgen.engine.timeline import Timeline
+from focusgen.providers.conventions import CONVENTIONS
+from focusgen.providers.idgen import digit_tokens
+from focusgen.scenario.model import PROVIDERS, Scenario
+from focusgen.world.commitments import build_commitments
+from focusgen.world.identity import name_resources
+from focusgen.world.model import Lines, ProviderWorld, Services, World
+from focusgen.world.org import build_org
+from focusgen.world.resources import (
+    Candidates,
+    draw_candidates,
+    kind_monthly_cost,
+    kind_probabilities,
+    line_monthly_cost,
+)
+from focusgen.world.schedule import purchase_schedule
+
+QUANTITY_SCALE = {"startup": 0.6, "enterprise": 1.6, "data-heavy": 1.3, "ml-ai": 1.3}
+
+
+def timeline_of(scenario: Scenario) -> Timeline:
+    """The run's timeline."""
+    year, month = scenario.start_year_month
+    return Timeline(year, month, scenario.months, scenario.granularity)
+
+
+def stream(scenario: Scenario, *key: int) -> np.random.Generator:
+    """A random stream keyed by purpose, independent of every other stream."""
+    return np.random.default_rng(np.random.SeedSequence(scenario.seed, spawn_key=key))
+
+
+def build_world(scenario: Scenario) -> World:
+    """The whole organisation, deterministic in (scenario, seed)."""
+    timeline = timeline_of(scenario)
+    chosen = [p for p in PROVIDERS if p in scenario.providers]
+    total = sum(scenario.providers[p] for p in chosen)
+    worlds = [
+        _provider_world(scenario, timeline, p, PROVIDERS.index(p), scenario.providers[p] / total)
+        for p in chosen
+    ]
+    return World(timeline=timeline, providers=worlds)
+
+
+def _provider_world(
+    scenario: Scenario, timeline: Timeline, provider: str, index: int, share: float
+) -> ProviderWorld:
+    settings = scenario.profile_settings
+    tables = catalog_tables(provider)
+    n_periods = timeline.n_periods
+    kind_p = kind_probabilities(tables, scenario.service_category_weights)
+    scale = QUANTITY_SCALE[scenario.profile]
+    lines_per_resource = float(kind_p @ (1 + tables.kind_meter_count))
+    active = settings.persistent_share + (1 - settings.persistent_share) * 0.5
+    cost_per_resource = float(kind_p @ kind_monthly_cost(tables)) * scale
+    if scenario.rows is not None:
+        target_rows = max(1, round(scenario.rows * share))
+        est_resources = target_rows / (lines_per_resource * n_periods * active)
+        target_spend = None
+        max_commitments = int(min(60, 0.04 * target_rows / n_periods))
+    else:
+        target_rows = None
+        target_spend = settings.monthly_spend * share * scenario.exchange_rate
+        est_resources = target_spend / scenario.exchange_rate / cost_per_resource
+        max_commitments = 60
+    subs = int(np.clip(round(est_resources / 12), 1, settings.sub_accounts))
+    apps = int(np.clip(round(est_resources / 6), 1, settings.applications))
+    billing = int(np.clip(subs // 4, 1, settings.billing_accounts))
+    org = build_org(stream(scenario, 1, index, 0), provider, billing, subs, apps,
+                    min(settings.teams, apps), settings.credit_share)
+    services = _services(tables)
+
+    pool_size = int(est_resources * 1.6) + 32
+    attempt = 0
+    while True:
+        pool = draw_candidates(
+            stream(scenario, 1, index, 1, attempt), tables, kind_p, pool_size, n_periods,
+            subs, apps, settings.spot_share, settings.persistent_share, scale,
+        )
+        rate = scenario.exchange_rate
+        pool_prices = _prices(tables, pool, settings.negotiated_discount, rate)
+        rows_per_resource = np.bincount(
+            pool.line_resource, weights=(pool.end - pool.start)[pool.line_resource],
+            minlength=len(pool),
+        )
+        months = max(1, timeline.months)
+        line_cost = line_monthly_cost(tables, pool.line_sku, pool.line_qty) * rate
+        line_cost *= tables.region_price_factor[pool.region[pool.line_resource]]
+        span = (pool.end - pool.start)[pool.line_resource] / max(1, n_periods)
+        cost_per = np.bincount(pool.line_resource, weights=line_cost * span, minlength=len(pool))
+        enough = (
+            rows_per_resource.sum() >= target_rows * 1.05 + 64 if target_rows is not None
+            else cost_per.sum() >= target_spend * 1.05
+        )
+        if enough or attempt > 12:
+            break
+        pool_size *= 2
+        attempt += 1
+
+    def assemble(usage_target: float) -> tuple:
+        measure = rows_per_resource if target_rows is not None else cost_per
+        cumulative = np.cumsum(measure)
+        k = int(np.searchsorted(cumulative, usage_target)) + 1
+        k = max(1, min(k, len(pool)))
+        start = pool.start[:k].copy()
+        end = pool.end[:k].copy()
+        if target_rows is not None:
+            before = cumulative[k - 2] if k > 1 else 0
+            wanted = max(1.0, usage_target - before)
+            n_lines = pool.line_offset[k] - pool.line_offset[k - 1]
+            life = max(1, math.ceil(wanted / n_lines))
+            end[k - 1] = min(end[k - 1], start[k - 1] + life)
+        return k, start, end
+
+    rng_commit = stream(scenario, 1, index, 2)
+    fixed = 0
+    for _ in range(4):
+        if target_rows is not None:
+            k, start, end = assemble(max(1, target_rows - fixed))
+        else:
+            k, start, end = assemble(target_spend)
+        n_lines = int(pool.line_offset[k])
+        lr = pool.line_resource[:n_lines]
+        line_start, line_end = start[lr], end[lr]
+        sku = pool.line_sku[:n_lines]
+        line_sub = pool.sub[lr]
+        line_region = pool.region[lr]
+        line_service = tables.kind_service[pool.kind[lr]]
+        listed, contracted = (p[:n_lines] for p in pool_prices)
+        commitments, line_commitment, line_rate = build_commitments(
+            np.random.default_rng(rng_commit.bit_generator.seed_seq),
+            tables, timeline, sku, line_sub, line_region, line_service, line_start, line_end,
+            pool.line_qty[:n_lines], pool.spot[lr], contracted, listed, org.sub_billing,
+            org.sub_id, services.spend_index, settings.commitment_coverage,
+            settings.commitment_utilisation, max_commitments,
+        )
+        schedule = purchase_schedule(commitments, timeline)
+        usage_rows = int((line_end - line_start).sum())
+        unused_rows = int(
+            (np.minimum(commitments.end, n_periods) - np.maximum(commitments.start, 0))
+            .clip(0).sum()
+        )
+        tax_pairs = _tax_pairs(timeline, line_sub, line_service, line_start, line_end,
+                               commitments, schedule)
+        close_rows = _close_rows(tax_pairs, org)
+        new_fixed = unused_rows + len(schedule) + close_rows
+        total = usage_rows + new_fixed
+        if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
+            break
+        fixed = new_fixed
+    resources = name_resources(
+        stream(scenario, 1, index, 3), tables, org, pool.kind[:k], pool.app[:k], pool.env[:k],
+        pool.sub[:k], pool.region[:k], pool.zone[:k], settings.tag_coverage,
+    )
+    lines = Lines(
+        resource=lr.astype(np.int32),
+        sku=sku,
+        service=line_service.astype(np.int32),
+        sub=line_sub,
+        region=line_region,
+        zone=pool.zone[lr],
+        start=line_start,
+        end=line_end,
+        qty=pool.line_qty[:n_lines],
+        shape=pool.line_shape[:n_lines],
+        spot=pool.spot[lr],
+        commitment=line_commitment,
+        list_price=listed,
+        contracted_price=contracted,
+        commit_rate=line_rate,
+    )
+    invoice_rng = stream(scenario, 1, index, 4)
+    conv = CONVENTIONS[provider]
+    invoice_ids = np.strings.add(
+        conv.invoice_prefix,
+        digit_tokens(invoice_rng, len(org.billing_id) * timeline.months, conv.invoice_digits),
+    ).reshape(len(org.billing_id), timeline.months)
+    return ProviderWorld(
+        provider=provider,
+        index=index,
+        tables=tables,
+        timeline=timeline,
+        currency=scenario.currency,
+        org=org,
+        services=services,
+        lines=lines,
+        resources=resources,
+        commitments=commitments,
+        tax_pairs=tax_pairs,
+        expected_rows=total,
+        invoice_ids=invoice_ids,
+    )
+
+
+def _services(tables: CatalogTables) -> Services:
+    catalog = tables.catalog
+    conv = CONVENTIONS[catalog.provider]
+    names = list(tables.service_name)
+    categories = list(tables.service_category)
+    subcategories = list(tables.service_subcategory)
+    codes = list(tables.service_code)
+    if conv.spend_service in names:
+        spend_index = names.index(conv.spend_service)
+    else:
+        spend_index = len(names)
+        names.append(conv.spend_service)
+        categories.append("Compute")
+        subcategories.append("Other (Compute)")
+        codes.append("ComputeSavingsPlans")
+    support_index = len(names)
+    names.append(catalog.support_service)
+    categories.append("Management and Governance")
+    subcategories.append("Support")
+    codes.append("Support")
+    return Services(
+        name=np.array(names), category=np.array(categories),
+        subcategory=np.array(subcategories), code=np.array(codes),
+        spend_index=spend_index, support_index=support_index,
+    )
+
+
+def _prices(
+    tables: CatalogTables, pool: Candidates, discount: float, rate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """List and contracted unit prices per line, in the billing currency."""
+    region = pool.region[pool.line_resource]
+    listed = tables.sku_list_price[pool.line_sku] * tables.region_price_factor[region] * rate
+    # Round to the provider's price-list precision so unit prices read like real ones.
+    listed = np.round(listed, 10)
+    contracted = np.round(listed * (1 - discount), 10)
+    return listed, contracted
+
+
+def _tax_pairs(timeline, line_sub, line_service, line_start, line_end, commitments, schedule):
+    """Unique (month, sub-account, service) triples that have charges: one tax row each."""
+    first = timeline.month_of(line_start)
+    last = timeline.month_of(line_end - 1)
+    count = last - first + 1
+    owner = np.repeat(np.arange(len(first)), count)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    months = first[owner] + offset
+    keys = [np.stack([months, line_sub[owner], line_service[owner]], axis=1)]
+    n = timeline.n_periods
+    if len(commitments):
+        lo = np.maximum(commitments.start, 0)
+        hi = np.minimum(commitments.end, n)
+        live = np.flatnonzero(hi > lo)
+        for c in live:
+            for m in range(int(timeline.month_of(np.array([lo[c]]))[0]),
+                           int(timeline.month_of(np.array([hi[c] - 1]))[0]) + 1):
+                keys.append(np.array([[m, commitments.sub[c], commitments.service[c]]]))
+        if len(schedule):
+            keys.append(np.stack([
+                timeline.month_of(schedule.start), commitments.sub[schedule.commitment],
+                commitments.service[schedule.commitment]], axis=1))
+    return np.unique(np.concatenate(keys).astype(np.int64), axis=0)
+
+
+def _close_rows(tax_pairs: np.ndarray, org) -> int:
+    """Tax, credit and support rows implied by the charged (month, sub, service) triples."""
+    month_sub = np.unique(tax_pairs[:, :2], axis=0)
+    credits = int(org.sub_credited[month_sub[:, 1]].sum())
+    month_billing = np.unique(
+        np.stack([month_sub[:, 0], org.sub_billing[month_sub[:, 1]]], axis=1), axis=0
+    )
+    return len(tax_pairs) + credits + len(month_billing)

@@ -1,0 +1,229 @@
+"""Choose a commitment portfolio (reservations, savings plans, CUDs) for the covered lines."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from focusgen.catalog.tables import CatalogTables
+from focusgen.engine.timeline import Timeline
+from focusgen.providers.conventions import CONVENTIONS
+from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
+from focusgen.world.model import RUNTIME, SPEND_COMMITMENT, USAGE_COMMITMENT, Commitments
+
+TERMS_HOURS = (8760, 26280)
+PAYMENTS = ("All Upfront", "Partial Upfront", "No Upfront")
+UPFRONT_FRACTION = (1.0, 0.5, 0.0)
+# Discount off the contracted rate by (term, payment): 1-year and 3-year reservations.
+DISCOUNT = ((0.36, 0.33, 0.28), (0.60, 0.55, 0.45))
+SPEND_DISCOUNT_FACTOR = 0.9
+
+
+def empty_commitments() -> Commitments:
+    """A portfolio with no commitments."""
+    i32 = np.zeros(0, dtype=np.int32)
+    f64 = np.zeros(0, dtype=np.float64)
+    s = np.zeros(0, dtype=str)
+    return Commitments(
+        kind=i32, billing=i32, sub=i32, sku=i32, region=i32, service=i32, capacity=f64,
+        rate=f64, list_rate=f64, unit_list=f64, unit_contracted=f64, start=i32, end=i32, term_hours=i32, upfront=f64, payment=i32,
+        id=s, name=s, sku_id=s, sku_price_id=s,
+    )
+
+
+def build_commitments(
+    rng: np.random.Generator,
+    tables: CatalogTables,
+    timeline: Timeline,
+    line_sku: np.ndarray,
+    line_sub: np.ndarray,
+    line_region: np.ndarray,
+    line_service: np.ndarray,
+    line_start: np.ndarray,
+    line_end: np.ndarray,
+    line_qty: np.ndarray,
+    line_spot: np.ndarray,
+    contracted: np.ndarray,
+    listed: np.ndarray,
+    sub_billing: np.ndarray,
+    sub_ids: np.ndarray,
+    spend_service: int,
+    coverage: float,
+    utilisation: float,
+    max_commitments: int,
+) -> tuple[Commitments, np.ndarray, np.ndarray]:
+    """Pick covered lines, group them into commitments and size each one.
+
+    Returns the portfolio, each line's commitment index (-1 = none) and each line's
+    committed rate per pricing unit (0 where not covered).
+    """
+    n = len(line_sku)
+    line_commitment = np.full(n, -1, dtype=np.int32)
+    line_rate = np.zeros(n)
+    kinds = tables.catalog.commitment_types
+    eligible = (
+        (tables.sku_usage[line_sku] == RUNTIME)
+        & (tables.sku_commitment[line_sku] > 0)
+        & ~line_spot
+    )
+    if coverage <= 0 or max_commitments <= 0 or not eligible.any():
+        return empty_commitments(), line_commitment, line_rate
+    life = (line_end - line_start).astype(float)
+    cost = contracted * line_qty * life
+    candidates = np.flatnonzero(eligible)
+    order = candidates[np.lexsort((rng.random(len(candidates)), -life[candidates]))]
+    share = np.cumsum(cost[order]) / cost[eligible].sum()
+    covered = order[: int(np.searchsorted(share, coverage)) + 1]
+
+    billing = sub_billing[line_sub[covered]]
+    as_usage = (tables.sku_commitment[line_sku[covered]] == USAGE_COMMITMENT) & (
+        rng.random(len(covered)) < 0.5
+    )
+    if "usage" not in kinds:
+        as_usage[:] = False
+    groups: list[tuple[int, np.ndarray]] = []
+    usage_keys = np.stack([billing, line_region[covered], line_sku[covered]], axis=1)[as_usage]
+    if len(usage_keys):
+        unique_keys, inverse = np.unique(usage_keys, axis=0, return_inverse=True)
+        sizes = np.bincount(inverse.ravel())
+        budget = max(0, max_commitments - len(np.unique(billing)))
+        keep = np.argsort(-sizes, kind="stable")[:budget]
+        kept = np.isin(inverse.ravel(), keep)
+        for key in keep:
+            groups.append((USAGE_COMMITMENT, covered[as_usage][inverse.ravel() == key]))
+        spend_lines = np.concatenate([covered[~as_usage], covered[as_usage][~kept]])
+    else:
+        spend_lines = covered
+    if "spend" in kinds:
+        for account in np.unique(sub_billing[line_sub[spend_lines]]):
+            members = spend_lines[sub_billing[line_sub[spend_lines]] == account]
+            if len(members) and len(groups) < max_commitments:
+                groups.append((SPEND_COMMITMENT, np.sort(members)))
+    if not groups:
+        return empty_commitments(), line_commitment, line_rate
+
+    window_hours = timeline.n_periods * timeline.period_hours
+    rows = []
+    for index, (kind, members) in enumerate(groups):
+        term = TERMS_HOURS[int(rng.random() < 0.4)]
+        payment = int(rng.integers(0, 3))
+        discount = DISCOUNT[TERMS_HOURS.index(term)][payment]
+        if kind == SPEND_COMMITMENT:
+            discount *= SPEND_DISCOUNT_FACTOR
+        if rng.random() < 0.35:
+            start_hour = int(rng.random() * window_hours * 0.5)
+        else:
+            start_hour = -int(rng.random() * max(term - window_hours, term / 2))
+        start = start_hour // timeline.period_hours
+        end = start + term // timeline.period_hours
+        rates = contracted[members] * (1 - discount)
+        per_hour = line_qty[members] * (rates if kind == SPEND_COMMITMENT else 1.0)
+        peak = _peak_concurrency(line_start[members], line_end[members], per_hour)
+        target = float(np.clip(rng.normal(utilisation, 0.03), 0.5, 0.995))
+        capacity = peak / target
+        if kind == USAGE_COMMITMENT:
+            capacity = float(np.ceil(capacity * 100) / 100)
+        line_commitment[members] = index
+        line_rate[members] = rates
+        first = members[0]
+        billing_account = int(sub_billing[line_sub[first]])
+        payer = int(np.flatnonzero(sub_billing == billing_account)[0])
+        rows.append((
+            kind, billing_account, payer,
+            int(line_sku[first]) if kind == USAGE_COMMITMENT else -1,
+            int(line_region[first]) if kind == USAGE_COMMITMENT else -1,
+            int(line_service[first]) if kind == USAGE_COMMITMENT else spend_service,
+            capacity,
+            float(rates[0]) if kind == USAGE_COMMITMENT else 1.0,
+            float(listed[first] * (1 - discount)) if kind == USAGE_COMMITMENT else 1.0,
+            float(listed[first]) if kind == USAGE_COMMITMENT else capacity,
+            float(contracted[first]) if kind == USAGE_COMMITMENT else capacity,
+            start, end, term, UPFRONT_FRACTION[payment], payment,
+        ))
+    table = list(zip(*rows, strict=True))
+    out = Commitments(
+        kind=np.array(table[0], dtype=np.int32),
+        billing=np.array(table[1], dtype=np.int32),
+        sub=np.array(table[2], dtype=np.int32),
+        sku=np.array(table[3], dtype=np.int32),
+        region=np.array(table[4], dtype=np.int32),
+        service=np.array(table[5], dtype=np.int32),
+        capacity=np.array(table[6], dtype=np.float64),
+        rate=np.array(table[7], dtype=np.float64),
+        list_rate=np.array(table[8], dtype=np.float64),
+        unit_list=np.array(table[9], dtype=np.float64),
+        unit_contracted=np.array(table[10], dtype=np.float64),
+        start=np.array(table[11], dtype=np.int32),
+        end=np.array(table[12], dtype=np.int32),
+        term_hours=np.array(table[13], dtype=np.int32),
+        upfront=np.array(table[14], dtype=np.float64),
+        payment=np.array(table[15], dtype=np.int32),
+        id=np.zeros(0, dtype=str),
+        name=np.zeros(0, dtype=str),
+        sku_id=np.zeros(0, dtype=str),
+        sku_price_id=np.zeros(0, dtype=str),
+    )
+    _name_commitments(rng, tables, out, sub_ids)
+    return out, line_commitment, line_rate
+
+
+def _peak_concurrency(start: np.ndarray, end: np.ndarray, amount: np.ndarray) -> float:
+    times = np.concatenate([start, end])
+    delta = np.concatenate([amount, -amount])
+    order = np.lexsort((delta, times))
+    return float(np.max(np.cumsum(delta[order])))
+
+
+def _name_commitments(
+    rng: np.random.Generator, tables: CatalogTables, c: Commitments, sub_ids: np.ndarray
+) -> None:
+    n = len(c)
+    templates = tables.catalog.commitment_id_templates
+    kinds = tables.catalog.commitment_types
+    conv = CONVENTIONS[tables.catalog.provider]
+    ids = np.empty(n, dtype=object)
+    names = np.empty(n, dtype=object)
+    sku_ids = np.empty(n, dtype=object)
+    price_ids = np.empty(n, dtype=object)
+    for kind, key in ((USAGE_COMMITMENT, "usage"), (SPEND_COMMITMENT, "spend")):
+        mine = np.flatnonzero(c.kind == kind)
+        if not len(mine):
+            continue
+        region = np.where(c.region[mine] >= 0, tables.region_id[np.maximum(c.region[mine], 0)], "global")
+        label = np.array([f"{key[:1]}{i:03d}" for i in range(len(mine))])
+        values = {
+            "account": lambda m=mine: sub_ids[c.sub[m]],
+            "region": lambda r=region: r,
+            "uuid": lambda k=len(mine): uuid_tokens(rng, k),
+            "hex8": lambda k=len(mine): hex_tokens(rng, k, 8),
+            "hex17": lambda k=len(mine): hex_tokens(rng, k, 17),
+            "hex32": lambda k=len(mine): hex_tokens(rng, k, 32),
+            "num": lambda k=len(mine): digit_tokens(rng, k, 19),
+            "name": lambda lab=label: lab,
+            "n": lambda k=len(mine): np.arange(1, k + 1).astype(str),
+            "zone": lambda r=region: r,
+            "app": lambda lab=label: lab,
+            "env": lambda k=len(mine): np.full(k, "prod"),
+            "team": lambda k=len(mine): np.full(k, "finops"),
+            "rg": lambda k=len(mine): np.full(k, "rg-commitments"),
+        }
+        ids[mine] = fill(templates[key], values, len(mine))
+        for j, i in enumerate(mine):
+            term = "1yr" if c.term_hours[i] == TERMS_HOURS[0] else "3yr"
+            payment = PAYMENTS[c.payment[i]]
+            if kind == USAGE_COMMITMENT:
+                sku = int(c.sku[i])
+                details = json.loads(tables.sku_details[sku] or "{}")
+                what = details.get("InstanceType") or tables.sku_meter[sku]
+                names[i] = f"{kinds[key]} {what} {region[j]} {term}"
+                sku_ids[i] = str(tables.sku_id[sku])
+                price_ids[i] = f"{tables.sku_id[sku]}.{conv.commitment_term_code}.{term}-{payment.replace(' ', '')}"
+            else:
+                names[i] = f"{kinds[key]} {term} {payment} {j + 1}"
+                sku_ids[i] = f"{conv.commitment_term_code}-SPEND-{term}"
+                price_ids[i] = f"{conv.commitment_term_code}-SPEND-{term}-{payment.replace(' ', '')}"
+    c.id = ids.astype(str)
+    c.name = names.astype(str)
+    c.sku_id = sku_ids.astype(str)
+    c.sku_price_id = price_ids.astype(str)

@@ -1,0 +1,126 @@
+"""Resource ids, names and tags, filled from the catalog's templates for many resources at once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from focusgen.catalog.tables import CatalogTables
+from focusgen.providers.conventions import CONVENTIONS, ENVIRONMENTS
+from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
+from focusgen.world.model import Org, Resources
+
+
+def name_resources(
+    rng: np.random.Generator,
+    tables: CatalogTables,
+    org: Org,
+    kind: np.ndarray,
+    app: np.ndarray,
+    env: np.ndarray,
+    sub: np.ndarray,
+    region: np.ndarray,
+    zone: np.ndarray,
+    tag_coverage: float,
+) -> Resources:
+    """Ids, names, types and tags of the given resources (fixed for their lives)."""
+    n = len(kind)
+    ids = np.empty(n, dtype=object)
+    names = np.empty(n, dtype=object)
+    types = np.empty(n, dtype=object)
+    app_name = org.app_name[app]
+    env_name = np.array(ENVIRONMENTS)[env]
+    team = org.app_team[app]
+    for k in np.unique(kind):
+        mine = np.flatnonzero(kind == k)
+        m = len(mine)
+        id_template, name_template, resource_type = tables.kind_templates[k]
+        serial = rng.integers(1, 99, m).astype(str)
+        values = {
+            "account": lambda mine=mine: org.sub_id[sub[mine]],
+            "region": lambda mine=mine: tables.region_id[region[mine]],
+            "zone": lambda mine=mine: np.where(
+                zone[mine] >= 0, tables.zone_name[np.maximum(zone[mine], 0)],
+                tables.region_id[region[mine]]),
+            "hex8": lambda m=m: hex_tokens(rng, m, 8),
+            "hex17": lambda m=m: hex_tokens(rng, m, 17),
+            "hex32": lambda m=m: hex_tokens(rng, m, 32),
+            "uuid": lambda m=m: uuid_tokens(rng, m),
+            "num": lambda m=m: digit_tokens(rng, m, 19),
+            "app": lambda mine=mine: app_name[mine],
+            "env": lambda mine=mine: env_name[mine],
+            "team": lambda mine=mine: team[mine],
+            "rg": lambda mine=mine: np.strings.add(
+                np.strings.add("rg-", app_name[mine]), np.strings.add("-", env_name[mine])),
+            "n": lambda serial=serial: serial,
+        }
+        if name_template:
+            resource_names = fill(name_template, values, m)
+        else:
+            resource_names = np.strings.add(
+                np.strings.add(app_name[mine], "-"), np.strings.add(env_name[mine], "-" )
+            )
+            resource_names = np.strings.add(resource_names, serial)
+        values["name"] = lambda resource_names=resource_names: resource_names
+        ids[mine] = fill(id_template, values, m)
+        names[mine] = resource_names
+        types[mine] = resource_type or ""
+    tags, tags_valid = _tags(rng, tables.catalog.provider, app_name, env_name, team,
+                             org.app_cost_centre[app], tag_coverage)
+    return Resources(
+        id=_dedupe(ids.astype(str)),
+        name=names.astype(str),
+        type=types.astype(str),
+        type_valid=types.astype(str) != "",
+        tags=tags,
+        tags_valid=tags_valid,
+        app=app,
+        env=env,
+    )
+
+
+def _dedupe(ids: np.ndarray) -> np.ndarray:
+    """Make ids unique by suffixing later duplicates (rare: names drawn from small pools)."""
+    _, first, counts = np.unique(ids, return_index=True, return_counts=True)
+    if (counts == 1).all():
+        return ids
+    keep = np.zeros(len(ids), dtype=bool)
+    keep[first] = True
+    dup = np.flatnonzero(~keep)
+    ids = ids.astype(object)
+    ids[dup] = [f"{ids[i]}-{j + 2}" for j, i in enumerate(dup)]
+    return ids.astype(str)
+
+
+def _tags(
+    rng: np.random.Generator,
+    provider: str,
+    app: np.ndarray,
+    env: np.ndarray,
+    team: np.ndarray,
+    cost_centre: np.ndarray,
+    coverage: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """JSON tag objects: full, partial, mis-spelt or absent, per the tag coverage."""
+    k_app, k_env, k_team, k_cc = CONVENTIONS[provider].tag_keys
+    n = len(app)
+    draw = rng.random(n)
+    full = draw < coverage
+    partial = (draw >= coverage) & (draw < coverage + (1 - coverage) * 0.5)
+    if provider == "gcp":
+        env_value = env
+    else:
+        env_value = env
+    # A few resources carry a mis-cased key, as real estates do.
+    misspelt = full & (rng.random(n) < 0.03)
+    env_key = np.where(misspelt, k_env.capitalize() if "." not in k_env else k_env + "s", k_env)
+
+    def pair(key: np.ndarray | str, value: np.ndarray) -> np.ndarray:
+        return np.strings.add(np.strings.add(np.strings.add('"', key), '":"'),
+                              np.strings.add(value, '"'))
+
+    body = np.strings.add(pair(k_app, app), ",")
+    body = np.strings.add(body, pair(env_key, env_value))
+    tail = np.strings.add(np.strings.add(",", pair(k_team, team)), np.strings.add(",", pair(k_cc, cost_centre)))
+    body = np.where(full, np.strings.add(body, tail), body)
+    tags = np.strings.add(np.strings.add("{", body), "}")
+    return tags, full | partial
