@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from focusgen.run import RunSummary, generate  # noqa: E402
-from focusgen.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from focusgen.run import RunSummary, generate
+from focusgen.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["RunSummary", "Scenario", "ScenarioError", "__version__", "generate", "load_scenario"]

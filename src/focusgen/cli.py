@@ -31,18 +31,27 @@ out = Console()
 
 # Scenario field -> the CLI option that sets it, so errors name what the user typed.
 OPTION_NAMES = {
-    "providers": "--providers", "profile": "--profile", "distribution": "--distribution",
-    "start": "--start", "months": "--months", "granularity": "--granularity",
-    "rows": "--rows", "monthly_spend": "--monthly-spend", "focus_version": "--focus-version",
-    "currency": "--currency", "seed": "--seed", "output.format": "--format",
-    "output.path": "--output", "output.layout": "--layout",
+    "providers": "--providers",
+    "profile": "--profile",
+    "distribution": "--distribution",
+    "start": "--start",
+    "months": "--months",
+    "granularity": "--granularity",
+    "rows": "--rows",
+    "monthly_spend": "--monthly-spend",
+    "focus_version": "--focus-version",
+    "currency": "--currency",
+    "seed": "--seed",
+    "output.format": "--format",
+    "output.path": "--output",
+    "output.layout": "--layout",
 }
 
 
 def _fail(message: str) -> None:
     for field, option in sorted(OPTION_NAMES.items(), key=lambda kv: -len(kv[0])):
         if message.startswith(f"{field}="):
-            message = option + message[len(field):]
+            message = option + message[len(field) :]
             break
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
@@ -56,8 +65,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """focusgen command line."""
 
@@ -67,16 +80,19 @@ def generate(
     config: Annotated[str | None, typer.Option(help="Scenario file (YAML or JSON).")] = None,
     providers: Annotated[str | None, typer.Option(help="Comma list of aws,azure,gcp,oci.")] = None,
     profile: Annotated[str | None, typer.Option(help="startup|enterprise|data-heavy|ml-ai")] = None,
-    distribution: Annotated[str | None, typer.Option(
-        help="balanced|compute-heavy|storage-heavy|network-heavy")] = None,
+    distribution: Annotated[
+        str | None, typer.Option(help="balanced|compute-heavy|storage-heavy|network-heavy")
+    ] = None,
     start: Annotated[str | None, typer.Option(help="First billing month, YYYY-MM.")] = None,
     months: Annotated[str | None, typer.Option(help="Number of months (1-36).")] = None,
     granularity: Annotated[str | None, typer.Option(help="hourly|daily")] = None,
     rows: Annotated[str | None, typer.Option(help="Target row count (within ±2%).")] = None,
-    monthly_spend: Annotated[str | None, typer.Option(
-        "--monthly-spend", help="Target monthly spend instead of rows.")] = None,
-    focus_version: Annotated[str | None, typer.Option(
-        "--focus-version", help="1.0|1.1|1.2|1.3|1.4")] = None,
+    monthly_spend: Annotated[
+        str | None, typer.Option("--monthly-spend", help="Target monthly spend instead of rows.")
+    ] = None,
+    focus_version: Annotated[
+        str | None, typer.Option("--focus-version", help="1.0|1.1|1.2|1.3|1.4")
+    ] = None,
     currency: Annotated[str | None, typer.Option(help="Billing currency (ISO 4217).")] = None,
     seed: Annotated[str | None, typer.Option(help="Random seed.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="parquet|csv|csv.gz|jsonl")] = None,
@@ -89,17 +105,33 @@ def generate(
 
     try:
         scenario = load_scenario(
-            config, providers=providers, profile=profile, distribution=distribution,
-            start=start, months=months, granularity=granularity, rows=rows,
-            monthly_spend=monthly_spend, focus_version=focus_version, currency=currency,
-            seed=seed, output_format=fmt, output_layout=layout, output_path=output,
+            config,
+            providers=providers,
+            profile=profile,
+            distribution=distribution,
+            start=start,
+            months=months,
+            granularity=granularity,
+            rows=rows,
+            monthly_spend=monthly_spend,
+            focus_version=focus_version,
+            currency=currency,
+            seed=seed,
+            output_format=fmt,
+            output_layout=layout,
+            output_path=output,
         )
     except ScenarioError as error:
         _fail(str(error))
         return
     progress = Progress(
-        TextColumn("[bold]generating"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
-        TimeElapsedColumn(), console=console, disable=quiet or not console.is_terminal,
+        TextColumn("[bold]generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rows"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
     )
     with progress:
         task = progress.add_task("rows", total=None)
@@ -116,21 +148,33 @@ def generate(
 
 
 def _print_summary(summary) -> None:
-    table = Table(title=f"focusgen: {summary.rows:,} rows in {summary.seconds:.2f}s "
-                        f"({summary.rows_per_second:,.0f} rows/s) -> {summary.output}")
+    table = Table(
+        title=f"focusgen: {summary.rows:,} rows in {summary.seconds:.2f}s "
+        f"({summary.rows_per_second:,.0f} rows/s) -> {summary.output}"
+    )
     table.add_column("ChargeCategory")
     table.add_column("rows", justify="right")
     table.add_column("BilledCost", justify="right")
     table.add_column("EffectiveCost", justify="right")
     for category, values in summary.totals["by_charge_category"].items():
-        table.add_row(category, f"{values['rows']:,}", f"{values['BilledCost']:,.2f}",
-                      f"{values['EffectiveCost']:,.2f}")
+        table.add_row(
+            category,
+            f"{values['rows']:,}",
+            f"{values['BilledCost']:,.2f}",
+            f"{values['EffectiveCost']:,.2f}",
+        )
     for provider, values in summary.totals["by_provider"].items():
-        table.add_row(f"[provider] {provider}", f"{values['rows']:,}",
-                      f"{values['BilledCost']:,.2f}", f"{values['EffectiveCost']:,.2f}")
+        table.add_row(
+            f"[provider] {provider}",
+            f"{values['rows']:,}",
+            f"{values['BilledCost']:,.2f}",
+            f"{values['EffectiveCost']:,.2f}",
+        )
     out.print(table)
-    out.print(f"currency {summary.scenario.currency}; files: {len(summary.files)}; "
-              f"summary: {summary.output / 'summary.json'}")
+    out.print(
+        f"currency {summary.scenario.currency}; files: {len(summary.files)}; "
+        f"summary: {summary.output / 'summary.json'}"
+    )
 
 
 @app.command()

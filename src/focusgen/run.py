@@ -78,8 +78,15 @@ def generate(
             month_label = world.timeline.month_label(chunk.month)
             table = _run_chunk(world, chunk, scenario.seed, growth, sums)
             table = project(table, scenario.focus_version)
-            rel = str(part_path(scenario.output.layout, scenario.output.format, pw.provider,
-                                month_label, chunk.part))
+            rel = str(
+                part_path(
+                    scenario.output.layout,
+                    scenario.output.format,
+                    pw.provider,
+                    month_label,
+                    chunk.part,
+                )
+            )
             writer = writers.get(rel)
             if writer is None:
                 writer = FileWriter(staging / rel, scenario.output.format, schema)
@@ -112,8 +119,13 @@ def generate(
     }
     write_summary(out / "summary.json", content)
     return RunSummary(
-        output=out, rows=totals.rows, expected_rows=world.expected_rows, files=files,
-        totals=totals.as_dict(), seconds=time.perf_counter() - began, scenario=scenario,
+        output=out,
+        rows=totals.rows,
+        expected_rows=world.expected_rows,
+        files=files,
+        totals=totals.as_dict(),
+        seconds=time.perf_counter() - began,
+        scenario=scenario,
     )
 
 

@@ -85,8 +85,15 @@ def catalog_tables(provider: str) -> CatalogTables:
             meter_start = len(skus)
             skus.extend((k_index, sku) for sku in kind.meters)
             kind_rows.append(
-                (s_index, kind.weight, kind.zonal, variant_start, len(kind.variants),
-                 meter_start, len(kind.meters))
+                (
+                    s_index,
+                    kind.weight,
+                    kind.zonal,
+                    variant_start,
+                    len(kind.variants),
+                    meter_start,
+                    len(kind.meters),
+                )
             )
             templates.append((kind.id_template, kind.name_template, kind.resource_type))
     zones: list[str] = []

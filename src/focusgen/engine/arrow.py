@@ -19,8 +19,11 @@ def coded(
     indices: np.ndarray, dictionary: pa.Array, valid: np.ndarray | None = None
 ) -> pa.DictionaryArray:
     """A dictionary-encoded string column: ``dictionary[indices]``, null where not valid."""
-    idx = pa.array(indices.astype(np.int32, copy=False), type=pa.int32(),
-                   mask=None if valid is None else ~valid)
+    idx = pa.array(
+        indices.astype(np.int32, copy=False),
+        type=pa.int32(),
+        mask=None if valid is None else ~valid,
+    )
     return pa.DictionaryArray.from_arrays(idx, dictionary)
 
 
@@ -37,8 +40,9 @@ def null_strings(n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(idx, pa.array([], type=pa.string()))
 
 
-def decimals(values: np.ndarray | float, n: int | None = None,
-             valid: np.ndarray | None = None) -> pa.Array:
+def decimals(
+    values: np.ndarray | float, n: int | None = None, valid: np.ndarray | None = None
+) -> pa.Array:
     """A float64 column, null where not valid."""
     if n is not None and np.isscalar(values):
         values = np.full(n, values, dtype=np.float64)

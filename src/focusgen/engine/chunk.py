@@ -31,7 +31,9 @@ def chunk_rng(seed: int, chunk: Chunk) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, *chunk.key)))
 
 
-def build_chunk(pw: ProviderWorld, chunk: Chunk, seed: int, growth: float) -> tuple[pa.Table, ChunkSums]:
+def build_chunk(
+    pw: ProviderWorld, chunk: Chunk, seed: int, growth: float
+) -> tuple[pa.Table, ChunkSums]:
     """All non-closing rows of a chunk as one canonical table, with the chunk's cost sums."""
     rng = chunk_rng(seed, chunk)
     n_subs, n_services = len(pw.org.sub_id), len(pw.services.name)
@@ -45,7 +47,7 @@ def build_chunk(pw: ProviderWorld, chunk: Chunk, seed: int, growth: float) -> tu
     purchases = _purchases(pw, chunk, sums)
     if purchases is not None:
         tables.append(purchases)
-    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    table = pa.concat_tables(tables).unify_dictionaries() if len(tables) > 1 else tables[0]
     return table, ChunkSums(sums)
 
 
@@ -56,8 +58,9 @@ def _accumulate(sums: np.ndarray, sub: np.ndarray, service: np.ndarray, *costs: 
         sums[:, :, j] += np.bincount(key, weights=cost, minlength=size).reshape(sums.shape[:2])
 
 
-def _usage(pw: ProviderWorld, chunk: Chunk, rng: np.random.Generator, growth: float,
-           sums: np.ndarray) -> tuple[pa.Table, dict]:
+def _usage(
+    pw: ProviderWorld, chunk: Chunk, rng: np.random.Generator, growth: float, sums: np.ndarray
+) -> tuple[pa.Table, dict]:
     st = statics(pw)
     lines, t = pw.lines, pw.tables
     timeline = pw.timeline
@@ -73,8 +76,15 @@ def _usage(pw: ProviderWorld, chunk: Chunk, rng: np.random.Generator, growth: fl
     row_sku = sku[local]
     usage_kind = t.sku_usage[row_sku]
     consumed = consumed_quantity(
-        rng, timeline, period, usage_kind, lines.qty[active][local], t.sku_spread[row_sku],
-        lines.shape[active][local], lines.start[active][local], growth,
+        rng,
+        timeline,
+        period,
+        usage_kind,
+        lines.qty[active][local],
+        t.sku_spread[row_sku],
+        lines.shape[active][local],
+        lines.start[active][local],
+        growth,
     )
     pricing_qty = consumed / t.sku_block_size[row_sku]
     lp = lines.list_price[active][local]
@@ -111,45 +121,58 @@ def _usage(pw: ProviderWorld, chunk: Chunk, rng: np.random.Generator, growth: fl
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
     cols.update(unit_price_columns(lp, cp))
     rid = st.resource_id.take(pa.array(uniq))
-    cdq_spend = np.where(c.kind[np.maximum(commitment, 0)] == SPEND_COMMITMENT, committed_cost,
-                         pricing_qty) if len(c) else pricing_qty
-    cols.update({
-        "AvailabilityZone": coded(zone, st.zone, valid=zone >= 0),
-        "ChargeCategory": constant("Usage", n),
-        "ChargeDescription": coded(row_sku * len(t.region_id) + region, st.description),
-        "ChargeFrequency": constant("Usage-Based", n),
-        "CommitmentDiscountCategory": coded(np.maximum(commitment, 0), st.commitment_category, in_term),
-        "CommitmentDiscountId": coded(np.maximum(commitment, 0), st.commitment_id, in_term),
-        "CommitmentDiscountName": coded(np.maximum(commitment, 0), st.commitment_name, in_term),
-        "CommitmentDiscountType": coded(np.maximum(commitment, 0), st.commitment_type, in_term),
-        "CommitmentDiscountStatus": coded(np.zeros(n, np.int32), pa.array(["Used"]), in_term),
-        "CommitmentDiscountQuantity": decimals(cdq_spend, valid=in_term),
-        "CommitmentDiscountUnit": coded(np.maximum(commitment, 0), st.commitment_unit, in_term),
-        "CommitmentProgramEligibilityDetails": coded(row_sku, st.sku_programs,
-                                                     st.sku_programs_valid[row_sku]),
-        "ConsumedQuantity": decimals(consumed),
-        "ConsumedUnit": coded(row_sku, st.consumed_unit),
-        "PricingCategory": coded(category, pricing_categories()),
-        "PricingQuantity": decimals(pricing_qty),
-        "PricingUnit": coded(row_sku, st.pricing_unit),
-        "RegionId": coded(region, st.region_id, regional),
-        "RegionName": coded(region, st.region_name, regional),
-        "ResourceId": coded(res, rid),
-        "ResourceName": coded(res, st.resource_name.take(pa.array(uniq))),
-        "ResourceType": coded(res, st.resource_type.take(pa.array(uniq)),
-                              pw.resources.type_valid[uniq][res]),
-        "SkuId": coded(row_sku, st.sku_id),
-        "SkuMeter": coded(row_sku, st.sku_meter),
-        "SkuPriceDetails": coded(row_sku, st.sku_details, st.sku_details_valid[row_sku]),
-        "SkuPriceId": coded(row_sku, st.sku_price_id),
-        "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
-    })
+    cdq_spend = (
+        np.where(c.kind[np.maximum(commitment, 0)] == SPEND_COMMITMENT, committed_cost, pricing_qty)
+        if len(c)
+        else pricing_qty
+    )
+    cols.update(
+        {
+            "AvailabilityZone": coded(zone, st.zone, valid=zone >= 0),
+            "ChargeCategory": constant("Usage", n),
+            "ChargeDescription": coded(row_sku * len(t.region_id) + region, st.description),
+            "ChargeFrequency": constant("Usage-Based", n),
+            "CommitmentDiscountCategory": coded(
+                np.maximum(commitment, 0), st.commitment_category, in_term
+            ),
+            "CommitmentDiscountId": coded(np.maximum(commitment, 0), st.commitment_id, in_term),
+            "CommitmentDiscountName": coded(np.maximum(commitment, 0), st.commitment_name, in_term),
+            "CommitmentDiscountType": coded(np.maximum(commitment, 0), st.commitment_type, in_term),
+            "CommitmentDiscountStatus": coded(np.zeros(n, np.int32), pa.array(["Used"]), in_term),
+            "CommitmentDiscountQuantity": decimals(cdq_spend, valid=in_term),
+            "CommitmentDiscountUnit": coded(np.maximum(commitment, 0), st.commitment_unit, in_term),
+            "CommitmentProgramEligibilityDetails": coded(
+                row_sku, st.sku_programs, st.sku_programs_valid[row_sku]
+            ),
+            "ConsumedQuantity": decimals(consumed),
+            "ConsumedUnit": coded(row_sku, st.consumed_unit),
+            "PricingCategory": coded(category, pricing_categories()),
+            "PricingQuantity": decimals(pricing_qty),
+            "PricingUnit": coded(row_sku, st.pricing_unit),
+            "RegionId": coded(region, st.region_id, regional),
+            "RegionName": coded(region, st.region_name, regional),
+            "ResourceId": coded(res, rid),
+            "ResourceName": coded(res, st.resource_name.take(pa.array(uniq))),
+            "ResourceType": coded(
+                res, st.resource_type.take(pa.array(uniq)), pw.resources.type_valid[uniq][res]
+            ),
+            "SkuId": coded(row_sku, st.sku_id),
+            "SkuMeter": coded(row_sku, st.sku_meter),
+            "SkuPriceDetails": coded(row_sku, st.sku_details, st.sku_details_valid[row_sku]),
+            "SkuPriceId": coded(row_sku, st.sku_price_id),
+            "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
+        }
+    )
     covered = {
         "commitment": commitment[in_term],
         "period": period[in_term],
         "amount": np.where(
-            c.kind[commitment[in_term]] == SPEND_COMMITMENT, committed_cost[in_term],
-            pricing_qty[in_term]) if len(c) else np.zeros(0),
+            c.kind[commitment[in_term]] == SPEND_COMMITMENT,
+            committed_cost[in_term],
+            pricing_qty[in_term],
+        )
+        if len(c)
+        else np.zeros(0),
     }
     return to_table(cols, n), covered
 
@@ -171,7 +194,8 @@ def _unused(pw: ProviderWorld, chunk: Chunk, covered: dict, sums: np.ndarray) ->
     span = chunk.end - chunk.start
     used = np.bincount(
         covered["commitment"].astype(np.int64) * span + (covered["period"] - chunk.start),
-        weights=covered["amount"], minlength=len(c) * span,
+        weights=covered["amount"],
+        minlength=len(c) * span,
     )[who.astype(np.int64) * span + (period - chunk.start)]
     hours = float(pw.timeline.period_hours)
     is_usage = c.kind[who] == USAGE_COMMITMENT
@@ -188,23 +212,27 @@ def _unused(pw: ProviderWorld, chunk: Chunk, covered: dict, sums: np.ndarray) ->
     _accumulate(sums, c.sub[who], c.service[who], list_cost, contracted_cost, billed, effective)
     st = statics(pw)
     start_us = pw.timeline.period_start_us(period)
-    cols = common_columns(pw, st, chunk.month, c.sub[who], start_us,
-                          start_us + pw.timeline.period_us)
+    cols = common_columns(
+        pw, st, chunk.month, c.sub[who], start_us, start_us + pw.timeline.period_us
+    )
     cols.update(_commitment_identity(pw, who, is_usage))
     cols.update(service_columns(st, c.service[who]))
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
     cols.update(unit_price_columns(lp, cp))
-    cols.update({
-        "ChargeCategory": constant("Usage", n),
-        "ChargeDescription": coded(who, pa.array(
-            [f"Unused {d}" for d in st.commitment_description.to_pylist()])),
-        "ChargeFrequency": constant("Usage-Based", n),
-        "CommitmentDiscountStatus": constant("Unused", n),
-        "CommitmentDiscountQuantity": decimals(unused_units),
-        "PricingCategory": constant("Committed", n),
-        "PricingQuantity": decimals(pricing_qty),
-        "PricingUnit": constant("Hours", n),
-    })
+    cols.update(
+        {
+            "ChargeCategory": constant("Usage", n),
+            "ChargeDescription": coded(
+                who, pa.array([f"Unused {d}" for d in st.commitment_description.to_pylist()])
+            ),
+            "ChargeFrequency": constant("Usage-Based", n),
+            "CommitmentDiscountStatus": constant("Unused", n),
+            "CommitmentDiscountQuantity": decimals(unused_units),
+            "PricingCategory": constant("Committed", n),
+            "PricingQuantity": decimals(pricing_qty),
+            "PricingUnit": constant("Hours", n),
+        }
+    )
     return to_table(cols, n)
 
 
@@ -264,16 +292,21 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
     payment = np.array(["All Upfront", "Partial Upfront", "No Upfront"])[c.payment[who]]
     what = np.array(st.commitment_description.to_pylist(), dtype=str)[who]
     text = np.strings.add(np.strings.add(what, " "), payment)
-    text = np.where(recurring, np.strings.add(text, " recurring fee"),
-                    np.strings.add(text, " upfront fee"))
+    text = np.where(
+        recurring, np.strings.add(text, " recurring fee"), np.strings.add(text, " upfront fee")
+    )
     uniq, inverse = np.unique(text, return_inverse=True)
-    cols.update({
-        "ChargeCategory": constant("Purchase", n),
-        "ChargeDescription": coded(inverse.ravel(), pa.array(uniq.tolist())),
-        "ChargeFrequency": coded(recurring.astype(np.int32), pa.array(["One-Time", "Recurring"])),
-        "CommitmentDiscountQuantity": decimals(c.capacity[who] * hours),
-        "PricingCategory": constant("Standard", n),
-        "PricingQuantity": decimals(pricing_qty),
-        "PricingUnit": constant("Hours", n),
-    })
+    cols.update(
+        {
+            "ChargeCategory": constant("Purchase", n),
+            "ChargeDescription": coded(inverse.ravel(), pa.array(uniq.tolist())),
+            "ChargeFrequency": coded(
+                recurring.astype(np.int32), pa.array(["One-Time", "Recurring"])
+            ),
+            "CommitmentDiscountQuantity": decimals(c.capacity[who] * hours),
+            "PricingCategory": constant("Standard", n),
+            "PricingQuantity": decimals(pricing_qty),
+            "PricingUnit": constant("Hours", n),
+        }
+    )
     return to_table(cols, n)

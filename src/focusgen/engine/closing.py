@@ -18,7 +18,7 @@ SUPPORT_MINIMUM_USD = 100.0
 def build_closing(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table:
     """Tax, credit and support rows of one billing period, derived from its charges' sums."""
     parts = [_tax(pw, month, sums), _credits(pw, month, sums), _support(pw, month, sums)]
-    return pa.concat_tables([p for p in parts if p is not None])
+    return pa.concat_tables([p for p in parts if p is not None]).unify_dictionaries()
 
 
 def _period(pw: ProviderWorld, month: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -40,13 +40,17 @@ def _tax(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
     cols.update(service_columns(st, service))
     cols.update(cost_columns(*(np.round(base[:, j] * rate, 10) for j in range(4))))
     template = pw.tables.catalog.tax_description
-    texts = [template.format(service=pw.services.name[s], service_code=pw.services.code[s])
-             for s in range(len(pw.services.name))]
-    cols.update({
-        "ChargeCategory": constant("Tax", n),
-        "ChargeDescription": coded(service, pa.array(texts)),
-        "ChargeFrequency": constant("Recurring", n),
-    })
+    texts = [
+        template.format(service=pw.services.name[s], service_code=pw.services.code[s])
+        for s in range(len(pw.services.name))
+    ]
+    cols.update(
+        {
+            "ChargeCategory": constant("Tax", n),
+            "ChargeDescription": coded(service, pa.array(texts)),
+            "ChargeFrequency": constant("Recurring", n),
+        }
+    )
     return to_table(cols, n)
 
 
@@ -65,11 +69,13 @@ def _credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     cols = common_columns(pw, st, month, subs, start, end)
     cols.update(service_columns(st, service))
     cols.update(cost_columns(amount, amount, amount, amount))
-    cols.update({
-        "ChargeCategory": constant("Credit", n),
-        "ChargeDescription": constant(pw.tables.catalog.credit_description, n),
-        "ChargeFrequency": constant("One-Time", n),
-    })
+    cols.update(
+        {
+            "ChargeCategory": constant("Credit", n),
+            "ChargeDescription": constant(pw.tables.catalog.credit_description, n),
+            "ChargeFrequency": constant("One-Time", n),
+        }
+    )
     return to_table(cols, n)
 
 
@@ -93,17 +99,19 @@ def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     cols.update(cost_columns(fee, fee, fee, fee))
     cols.update(unit_price_columns(fee, fee))
     support = pw.tables.catalog.support_service
-    cols.update({
-        "ChargeCategory": constant("Purchase", n),
-        "ChargeDescription": constant(f"{support} monthly fee", n),
-        "ChargeFrequency": constant("Recurring", n),
-        "PricingCategory": constant("Standard", n),
-        "PricingQuantity": decimals(1.0, n),
-        "PricingUnit": constant("Months", n),
-        "SkuId": constant(f"{pw.provider.upper()}-SUPPORT", n),
-        "SkuPriceId": constant(f"{pw.provider.upper()}-SUPPORT-MONTHLY", n),
-        "SkuMeter": constant("Support", n),
-    })
+    cols.update(
+        {
+            "ChargeCategory": constant("Purchase", n),
+            "ChargeDescription": constant(f"{support} monthly fee", n),
+            "ChargeFrequency": constant("Recurring", n),
+            "PricingCategory": constant("Standard", n),
+            "PricingQuantity": decimals(1.0, n),
+            "PricingUnit": constant("Months", n),
+            "SkuId": constant(f"{pw.provider.upper()}-SUPPORT", n),
+            "SkuPriceId": constant(f"{pw.provider.upper()}-SUPPORT-MONTHLY", n),
+            "SkuMeter": constant("Support", n),
+        }
+    )
     return to_table(cols, n)
 
 

@@ -59,21 +59,19 @@ class Statics:
     commitment_programs: pa.Array
 
 
-_CACHE: dict[int, Statics] = {}
-
-
 def statics(pw: ProviderWorld) -> Statics:
-    """The dictionaries of a provider world (cached per world object)."""
-    key = id(pw)
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = _build(pw)
-    return _CACHE[key]
+    """The dictionaries of a provider world (built on first use, kept on the world)."""
+    cached = pw.__dict__.get("_statics")
+    if cached is None:
+        cached = _build(pw)
+        pw.__dict__["_statics"] = cached
+    return cached
 
 
 def _programs_json(types: list[str]) -> str:
-    return json.dumps({"CommitmentPrograms": [{"ProgramType": t} for t in types]},
-                      separators=(",", ":"))
+    return json.dumps(
+        {"CommitmentPrograms": [{"ProgramType": t} for t in types]}, separators=(",", ":")
+    )
 
 
 def _build(pw: ProviderWorld) -> Statics:
@@ -84,10 +82,15 @@ def _build(pw: ProviderWorld) -> Statics:
     descriptions = []
     for s, template in enumerate(t.sku_description):
         for r in range(n_regions):
-            descriptions.append(template.format(
-                price=_price_text(t.sku_list_price[s] * t.region_price_factor[r]),
-                region_name=t.region_name[r], region_id=t.region_id[r],
-            ) if "{" in template else template)
+            descriptions.append(
+                template.format(
+                    price=_price_text(t.sku_list_price[s] * t.region_price_factor[r]),
+                    region_name=t.region_name[r],
+                    region_id=t.region_id[r],
+                )
+                if "{" in template
+                else template
+            )
     program_types = {
         0: [],
         USAGE_COMMITMENT: [kinds[k] for k in ("usage", "spend") if k in kinds],
@@ -96,9 +99,14 @@ def _build(pw: ProviderWorld) -> Statics:
     sku_programs = [_programs_json(sorted(set(program_types[int(c)]))) for c in t.sku_commitment]
     c = pw.commitments
     category = np.where(c.kind == USAGE_COMMITMENT, "Usage", "Spend")
-    ctype = np.array([kinds["usage" if k == USAGE_COMMITMENT else "spend"] for k in c.kind], dtype=str)
-    unit = np.where(c.kind == USAGE_COMMITMENT,
-                    t.sku_pricing_unit[np.maximum(c.sku, 0)] if len(c) else [], pw.currency)
+    ctype = np.array(
+        [kinds["usage" if k == USAGE_COMMITMENT else "spend"] for k in c.kind], dtype=str
+    )
+    unit = np.where(
+        c.kind == USAGE_COMMITMENT,
+        t.sku_pricing_unit[np.maximum(c.sku, 0)] if len(c) else [],
+        pw.currency,
+    )
     term = np.where(c.term_hours == 8760, "1 Year", "3 Years")
     description = np.array([f"{ty} {tm}" for ty, tm in zip(ctype, term, strict=True)], dtype=str)
     org = pw.org

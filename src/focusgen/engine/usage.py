@@ -48,8 +48,12 @@ def consumed_quantity(
         default=1.0,
     )
     metered = qty * hours * trend * shaped * noise * np.where(shape == DIURNAL, 1.0, week)
-    storage = qty * hours / month_hours * np.where(shape == GROWING, 1.0 + 0.8 * age, 1.0) * (
-        1.0 + 0.5 * (trend - 1.0)
+    storage = (
+        qty
+        * hours
+        / month_hours
+        * np.where(shape == GROWING, 1.0 + 0.8 * age, 1.0)
+        * (1.0 + 0.5 * (trend - 1.0))
     )
     runtime = qty * hours
     out = np.select([usage == RUNTIME, usage == STORAGE], [runtime, storage], default=metered)

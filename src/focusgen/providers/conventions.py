@@ -18,9 +18,7 @@ def _aws_accounts(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _azure_billing(rng: np.random.Generator, n: int) -> np.ndarray:
     guid = np.strings.add(np.strings.add(uuid_tokens(rng, n), ":"), uuid_tokens(rng, n))
-    profile = np.strings.add(
-        np.strings.add(upper_tokens(rng, n, 4), "-"), upper_tokens(rng, n, 4)
-    )
+    profile = np.strings.add(np.strings.add(upper_tokens(rng, n, 4), "-"), upper_tokens(rng, n, 4))
     profile = np.strings.add(np.strings.add(profile, "-BG7-"), upper_tokens(rng, n, 3))
     return np.strings.add(
         np.strings.add("/providers/Microsoft.Billing/billingAccounts/", guid),
@@ -35,8 +33,9 @@ def _azure_subscriptions(rng: np.random.Generator, n: int) -> np.ndarray:
 def _gcp_billing(rng: np.random.Generator, n: int) -> np.ndarray:
     upper = np.strings.upper(hex_tokens(rng, n, 18))
     parts = [np.strings.slice(upper, a, a + 6) for a in (0, 6, 12)]
-    return np.strings.add(np.strings.add(np.strings.add(parts[0], "-"), parts[1]),
-                          np.strings.add("-", parts[2]))
+    return np.strings.add(
+        np.strings.add(np.strings.add(parts[0], "-"), parts[1]), np.strings.add("-", parts[2])
+    )
 
 
 def _gcp_projects(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -108,15 +107,80 @@ CONVENTIONS: dict[str, Conventions] = {
     ),
 }
 
-WORDS = (
-    "atlas apollo aurora beacon cobalt comet delta ember falcon fjord galaxy harbor helix "
-    "horizon ion jade kepler lumen magnet meridian nebula nova onyx orbit pixel polaris "
-    "prism quartz quasar raven sierra solar sonic spark summit tango titan vector vertex "
-    "vortex willow zenith zephyr mosaic canyon glacier lotus maple orchid pepper saffron"
-).split()
-TEAMS = (
-    "platform payments search data-eng ml-research growth identity mobile web checkout "
-    "analytics security infra sre billing catalog logistics marketing support devex"
-).split()
+WORDS = [
+    "atlas",
+    "apollo",
+    "aurora",
+    "beacon",
+    "cobalt",
+    "comet",
+    "delta",
+    "ember",
+    "falcon",
+    "fjord",
+    "galaxy",
+    "harbor",
+    "helix",
+    "horizon",
+    "ion",
+    "jade",
+    "kepler",
+    "lumen",
+    "magnet",
+    "meridian",
+    "nebula",
+    "nova",
+    "onyx",
+    "orbit",
+    "pixel",
+    "polaris",
+    "prism",
+    "quartz",
+    "quasar",
+    "raven",
+    "sierra",
+    "solar",
+    "sonic",
+    "spark",
+    "summit",
+    "tango",
+    "titan",
+    "vector",
+    "vertex",
+    "vortex",
+    "willow",
+    "zenith",
+    "zephyr",
+    "mosaic",
+    "canyon",
+    "glacier",
+    "lotus",
+    "maple",
+    "orchid",
+    "pepper",
+    "saffron",
+]
+TEAMS = [
+    "platform",
+    "payments",
+    "search",
+    "data-eng",
+    "ml-research",
+    "growth",
+    "identity",
+    "mobile",
+    "web",
+    "checkout",
+    "analytics",
+    "security",
+    "infra",
+    "sre",
+    "billing",
+    "catalog",
+    "logistics",
+    "marketing",
+    "support",
+    "devex",
+]
 ENVIRONMENTS = ("prod", "staging", "dev", "test")
 ENVIRONMENT_WEIGHTS = (0.55, 0.15, 0.22, 0.08)

@@ -37,7 +37,9 @@ def upper_tokens(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
 def uuid_tokens(rng: np.random.Generator, n: int) -> np.ndarray:
     """n random UUID-4-shaped strings."""
     raw = hex_tokens(rng, n, 32)
-    parts = [np.strings.slice(raw, a, b) for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))]
+    parts = [
+        np.strings.slice(raw, a, b) for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
+    ]
     parts[2] = np.strings.add("4", np.strings.slice(parts[2], 1, 4))
     out = parts[0]
     for part in parts[1:]:

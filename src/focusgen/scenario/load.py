@@ -30,9 +30,7 @@ def read_config(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def load_scenario(
-    config: str | Path | dict[str, Any] | None = None, **overrides: Any
-) -> Scenario:
+def load_scenario(config: str | Path | dict[str, Any] | None = None, **overrides: Any) -> Scenario:
     """Build a Scenario from a file or dict, then apply keyword overrides (None = unset)."""
     data: dict[str, Any] = {}
     if isinstance(config, dict):

@@ -124,9 +124,7 @@ class Scenario(_Strict):
             for key, weight in value.items():
                 name = str(key).strip().lower()
                 if name not in PROVIDERS:
-                    raise ValueError(
-                        f"unknown provider {key!r}; allowed: {', '.join(PROVIDERS)}"
-                    )
+                    raise ValueError(f"unknown provider {key!r}; allowed: {', '.join(PROVIDERS)}")
                 if not isinstance(weight, int | float) or weight <= 0:
                     raise ValueError(f"weight of {name} must be a positive number, not {weight!r}")
                 out[name] = float(weight)
@@ -168,7 +166,9 @@ class Scenario(_Strict):
     def _currency(cls, value: str) -> str:
         code = value.strip().upper()
         if code not in currency_rates():
-            raise ValueError(f"unsupported billing currency; allowed: {', '.join(currency_rates())}")
+            raise ValueError(
+                f"unsupported billing currency; allowed: {', '.join(currency_rates())}"
+            )
         return code
 
     @field_validator("category_weights")

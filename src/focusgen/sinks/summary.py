@@ -20,11 +20,14 @@ class Totals:
 
     rows: int = 0
     by_category: dict[str, dict[str, float]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+        default_factory=lambda: defaultdict(lambda: defaultdict(float))
+    )
     by_provider: dict[str, dict[str, float]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+        default_factory=lambda: defaultdict(lambda: defaultdict(float))
+    )
     by_month: dict[str, dict[str, float]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+        default_factory=lambda: defaultdict(lambda: defaultdict(float))
+    )
 
     def add(self, table: pa.Table, provider: str, month: str) -> None:
         """Add a written table's rows and sums."""
@@ -48,6 +51,7 @@ class Totals:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain, rounded, sorted totals."""
+
         def clean(d: dict) -> dict:
             return {
                 k: {m: (int(v) if m == "rows" else round(v, 4)) for m, v in sorted(inner.items())}

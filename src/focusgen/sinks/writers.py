@@ -12,11 +12,18 @@ import pyarrow.parquet as pq
 
 EXTENSIONS = {"parquet": ".parquet", "csv": ".csv", "csv.gz": ".csv.gz", "jsonl": ".jsonl"}
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-JSON_COLUMNS = frozenset({
-    "Tags", "SkuPriceDetails", "AllocatedMethodDetails", "AllocatedTags", "ContractApplied",
-    "CommitmentProgramEligibilityDetails", "ContractCommitmentApplicability",
-    "InvoiceDetailGrain",
-})
+JSON_COLUMNS = frozenset(
+    {
+        "Tags",
+        "SkuPriceDetails",
+        "AllocatedMethodDetails",
+        "AllocatedTags",
+        "ContractApplied",
+        "CommitmentProgramEligibilityDetails",
+        "ContractCommitmentApplicability",
+        "InvoiceDetailGrain",
+    }
+)
 
 
 class FileWriter:
@@ -35,8 +42,13 @@ class FileWriter:
         self._header_written = False
         if fmt == "parquet":
             self._parquet = pq.ParquetWriter(
-                self.tmp, schema, compression="zstd", compression_level=1,
-                use_dictionary=True, store_schema=False, write_statistics=True,
+                self.tmp,
+                schema,
+                compression="zstd",
+                compression_level=1,
+                use_dictionary=True,
+                store_schema=False,
+                write_statistics=True,
                 data_page_size=1 << 20,
             )
         else:
@@ -60,17 +72,18 @@ class FileWriter:
         header = "false" if self._header_written else "true"
         if self.fmt == "jsonl":
             select = ", ".join(
-                f'json("{c}") AS "{c}"' if c in JSON_COLUMNS else
-                f'strftime("{c}", \'{TIMESTAMP_FORMAT}\') AS "{c}"'
-                if pa.types.is_timestamp(table.schema.field(c).type) else f'"{c}"'
+                f'json("{c}") AS "{c}"'
+                if c in JSON_COLUMNS
+                else f'strftime("{c}", \'{TIMESTAMP_FORMAT}\') AS "{c}"'
+                if pa.types.is_timestamp(table.schema.field(c).type)
+                else f'"{c}"'
                 for c in table.column_names
             )
             options = "FORMAT json"
         else:
             select = "*"
-            options = (
-                f"FORMAT csv, HEADER {header}, TIMESTAMPFORMAT '{TIMESTAMP_FORMAT}'"
-                + (", COMPRESSION gzip" if self.fmt == "csv.gz" else "")
+            options = f"FORMAT csv, HEADER {header}, TIMESTAMPFORMAT '{TIMESTAMP_FORMAT}'" + (
+                ", COMPRESSION gzip" if self.fmt == "csv.gz" else ""
             )
         self._con.execute(f"COPY (SELECT {select} FROM chunk) TO '{part}' ({options})")
         self._con.unregister("chunk")

@@ -74,30 +74,46 @@ def _provider_world(
     subs = int(np.clip(round(est_resources / 12), 1, settings.sub_accounts))
     apps = int(np.clip(round(est_resources / 6), 1, settings.applications))
     billing = int(np.clip(subs // 4, 1, settings.billing_accounts))
-    org = build_org(stream(scenario, 1, index, 0), provider, billing, subs, apps,
-                    min(settings.teams, apps), settings.credit_share)
+    org = build_org(
+        stream(scenario, 1, index, 0),
+        provider,
+        billing,
+        subs,
+        apps,
+        min(settings.teams, apps),
+        settings.credit_share,
+    )
     services = _services(tables)
 
     pool_size = int(est_resources * 1.6) + 32
     attempt = 0
     while True:
         pool = draw_candidates(
-            stream(scenario, 1, index, 1, attempt), tables, kind_p, pool_size, n_periods,
-            subs, apps, settings.spot_share, settings.persistent_share, scale,
+            stream(scenario, 1, index, 1, attempt),
+            tables,
+            kind_p,
+            pool_size,
+            n_periods,
+            subs,
+            apps,
+            settings.spot_share,
+            settings.persistent_share,
+            scale,
         )
         rate = scenario.exchange_rate
         pool_prices = _prices(tables, pool, settings.negotiated_discount, rate)
         rows_per_resource = np.bincount(
-            pool.line_resource, weights=(pool.end - pool.start)[pool.line_resource],
+            pool.line_resource,
+            weights=(pool.end - pool.start)[pool.line_resource],
             minlength=len(pool),
         )
-        months = max(1, timeline.months)
         line_cost = line_monthly_cost(tables, pool.line_sku, pool.line_qty) * rate
         line_cost *= tables.region_price_factor[pool.region[pool.line_resource]]
         span = (pool.end - pool.start)[pool.line_resource] / max(1, n_periods)
         cost_per = np.bincount(pool.line_resource, weights=line_cost * span, minlength=len(pool))
         enough = (
-            rows_per_resource.sum() >= target_rows * 1.05 + 64 if target_rows is not None
+            rows_per_resource.sum() >= target_rows * 1.05 + 64
+            if target_rows is not None
             else cost_per.sum() >= target_spend * 1.05
         )
         if enough or attempt > 12:
@@ -137,19 +153,35 @@ def _provider_world(
         listed, contracted = (p[:n_lines] for p in pool_prices)
         commitments, line_commitment, line_rate = build_commitments(
             np.random.default_rng(rng_commit.bit_generator.seed_seq),
-            tables, timeline, sku, line_sub, line_region, line_service, line_start, line_end,
-            pool.line_qty[:n_lines], pool.spot[lr], contracted, listed, org.sub_billing,
-            org.sub_id, services.spend_index, settings.commitment_coverage,
-            settings.commitment_utilisation, max_commitments,
+            tables,
+            timeline,
+            sku,
+            line_sub,
+            line_region,
+            line_service,
+            line_start,
+            line_end,
+            pool.line_qty[:n_lines],
+            pool.spot[lr],
+            contracted,
+            listed,
+            org.sub_billing,
+            org.sub_id,
+            services.spend_index,
+            settings.commitment_coverage,
+            settings.commitment_utilisation,
+            max_commitments,
         )
         schedule = purchase_schedule(commitments, timeline)
         usage_rows = int((line_end - line_start).sum())
         unused_rows = int(
             (np.minimum(commitments.end, n_periods) - np.maximum(commitments.start, 0))
-            .clip(0).sum()
+            .clip(0)
+            .sum()
         )
-        tax_pairs = _tax_pairs(timeline, line_sub, line_service, line_start, line_end,
-                               commitments, schedule)
+        tax_pairs = _tax_pairs(
+            timeline, line_sub, line_service, line_start, line_end, commitments, schedule
+        )
         close_rows = _close_rows(tax_pairs, org)
         new_fixed = unused_rows + len(schedule) + close_rows
         total = usage_rows + new_fixed
@@ -157,8 +189,16 @@ def _provider_world(
             break
         fixed = new_fixed
     resources = name_resources(
-        stream(scenario, 1, index, 3), tables, org, pool.kind[:k], pool.app[:k], pool.env[:k],
-        pool.sub[:k], pool.region[:k], pool.zone[:k], settings.tag_coverage,
+        stream(scenario, 1, index, 3),
+        tables,
+        org,
+        pool.kind[:k],
+        pool.app[:k],
+        pool.env[:k],
+        pool.sub[:k],
+        pool.region[:k],
+        pool.zone[:k],
+        settings.tag_coverage,
     )
     lines = Lines(
         resource=lr.astype(np.int32),
@@ -221,9 +261,12 @@ def _services(tables: CatalogTables) -> Services:
     subcategories.append("Support")
     codes.append("Support")
     return Services(
-        name=np.array(names), category=np.array(categories),
-        subcategory=np.array(subcategories), code=np.array(codes),
-        spend_index=spend_index, support_index=support_index,
+        name=np.array(names),
+        category=np.array(categories),
+        subcategory=np.array(subcategories),
+        code=np.array(codes),
+        spend_index=spend_index,
+        support_index=support_index,
     )
 
 
@@ -254,13 +297,22 @@ def _tax_pairs(timeline, line_sub, line_service, line_start, line_end, commitmen
         hi = np.minimum(commitments.end, n)
         live = np.flatnonzero(hi > lo)
         for c in live:
-            for m in range(int(timeline.month_of(np.array([lo[c]]))[0]),
-                           int(timeline.month_of(np.array([hi[c] - 1]))[0]) + 1):
+            for m in range(
+                int(timeline.month_of(np.array([lo[c]]))[0]),
+                int(timeline.month_of(np.array([hi[c] - 1]))[0]) + 1,
+            ):
                 keys.append(np.array([[m, commitments.sub[c], commitments.service[c]]]))
         if len(schedule):
-            keys.append(np.stack([
-                timeline.month_of(schedule.start), commitments.sub[schedule.commitment],
-                commitments.service[schedule.commitment]], axis=1))
+            keys.append(
+                np.stack(
+                    [
+                        timeline.month_of(schedule.start),
+                        commitments.sub[schedule.commitment],
+                        commitments.service[schedule.commitment],
+                    ],
+                    axis=1,
+                )
+            )
     return np.unique(np.concatenate(keys).astype(np.int64), axis=0)
 
 

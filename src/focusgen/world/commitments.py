@@ -26,9 +26,26 @@ def empty_commitments() -> Commitments:
     f64 = np.zeros(0, dtype=np.float64)
     s = np.zeros(0, dtype=str)
     return Commitments(
-        kind=i32, billing=i32, sub=i32, sku=i32, region=i32, service=i32, capacity=f64,
-        rate=f64, list_rate=f64, unit_list=f64, unit_contracted=f64, start=i32, end=i32, term_hours=i32, upfront=f64, payment=i32,
-        id=s, name=s, sku_id=s, sku_price_id=s,
+        kind=i32,
+        billing=i32,
+        sub=i32,
+        sku=i32,
+        region=i32,
+        service=i32,
+        capacity=f64,
+        rate=f64,
+        list_rate=f64,
+        unit_list=f64,
+        unit_contracted=f64,
+        start=i32,
+        end=i32,
+        term_hours=i32,
+        upfront=f64,
+        payment=i32,
+        id=s,
+        name=s,
+        sku_id=s,
+        sku_price_id=s,
     )
 
 
@@ -63,9 +80,7 @@ def build_commitments(
     line_rate = np.zeros(n)
     kinds = tables.catalog.commitment_types
     eligible = (
-        (tables.sku_usage[line_sku] == RUNTIME)
-        & (tables.sku_commitment[line_sku] > 0)
-        & ~line_spot
+        (tables.sku_usage[line_sku] == RUNTIME) & (tables.sku_commitment[line_sku] > 0) & ~line_spot
     )
     if coverage <= 0 or max_commitments <= 0 or not eligible.any():
         return empty_commitments(), line_commitment, line_rate
@@ -85,7 +100,7 @@ def build_commitments(
     groups: list[tuple[int, np.ndarray]] = []
     usage_keys = np.stack([billing, line_region[covered], line_sku[covered]], axis=1)[as_usage]
     if len(usage_keys):
-        unique_keys, inverse = np.unique(usage_keys, axis=0, return_inverse=True)
+        _, inverse = np.unique(usage_keys, axis=0, return_inverse=True)
         sizes = np.bincount(inverse.ravel())
         budget = max(0, max_commitments - len(np.unique(billing)))
         keep = np.argsort(-sizes, kind="stable")[:budget]
@@ -129,18 +144,26 @@ def build_commitments(
         first = members[0]
         billing_account = int(sub_billing[line_sub[first]])
         payer = int(np.flatnonzero(sub_billing == billing_account)[0])
-        rows.append((
-            kind, billing_account, payer,
-            int(line_sku[first]) if kind == USAGE_COMMITMENT else -1,
-            int(line_region[first]) if kind == USAGE_COMMITMENT else -1,
-            int(line_service[first]) if kind == USAGE_COMMITMENT else spend_service,
-            capacity,
-            float(rates[0]) if kind == USAGE_COMMITMENT else 1.0,
-            float(listed[first] * (1 - discount)) if kind == USAGE_COMMITMENT else 1.0,
-            float(listed[first]) if kind == USAGE_COMMITMENT else capacity,
-            float(contracted[first]) if kind == USAGE_COMMITMENT else capacity,
-            start, end, term, UPFRONT_FRACTION[payment], payment,
-        ))
+        rows.append(
+            (
+                kind,
+                billing_account,
+                payer,
+                int(line_sku[first]) if kind == USAGE_COMMITMENT else -1,
+                int(line_region[first]) if kind == USAGE_COMMITMENT else -1,
+                int(line_service[first]) if kind == USAGE_COMMITMENT else spend_service,
+                capacity,
+                float(rates[0]) if kind == USAGE_COMMITMENT else 1.0,
+                float(listed[first] * (1 - discount)) if kind == USAGE_COMMITMENT else 1.0,
+                float(listed[first]) if kind == USAGE_COMMITMENT else capacity,
+                float(contracted[first]) if kind == USAGE_COMMITMENT else capacity,
+                start,
+                end,
+                term,
+                UPFRONT_FRACTION[payment],
+                payment,
+            )
+        )
     table = list(zip(*rows, strict=True))
     out = Commitments(
         kind=np.array(table[0], dtype=np.int32),
@@ -190,24 +213,11 @@ def _name_commitments(
         mine = np.flatnonzero(c.kind == kind)
         if not len(mine):
             continue
-        region = np.where(c.region[mine] >= 0, tables.region_id[np.maximum(c.region[mine], 0)], "global")
+        region = np.where(
+            c.region[mine] >= 0, tables.region_id[np.maximum(c.region[mine], 0)], "global"
+        )
         label = np.array([f"{key[:1]}{i:03d}" for i in range(len(mine))])
-        values = {
-            "account": lambda m=mine: sub_ids[c.sub[m]],
-            "region": lambda r=region: r,
-            "uuid": lambda k=len(mine): uuid_tokens(rng, k),
-            "hex8": lambda k=len(mine): hex_tokens(rng, k, 8),
-            "hex17": lambda k=len(mine): hex_tokens(rng, k, 17),
-            "hex32": lambda k=len(mine): hex_tokens(rng, k, 32),
-            "num": lambda k=len(mine): digit_tokens(rng, k, 19),
-            "name": lambda lab=label: lab,
-            "n": lambda k=len(mine): np.arange(1, k + 1).astype(str),
-            "zone": lambda r=region: r,
-            "app": lambda lab=label: lab,
-            "env": lambda k=len(mine): np.full(k, "prod"),
-            "team": lambda k=len(mine): np.full(k, "finops"),
-            "rg": lambda k=len(mine): np.full(k, "rg-commitments"),
-        }
+        values = _placeholder_values(rng, sub_ids[c.sub[mine]], region, label)
         ids[mine] = fill(templates[key], values, len(mine))
         for j, i in enumerate(mine):
             term = "1yr" if c.term_hours[i] == TERMS_HOURS[0] else "3yr"
@@ -218,12 +228,38 @@ def _name_commitments(
                 what = details.get("InstanceType") or tables.sku_meter[sku]
                 names[i] = f"{kinds[key]} {what} {region[j]} {term}"
                 sku_ids[i] = str(tables.sku_id[sku])
-                price_ids[i] = f"{tables.sku_id[sku]}.{conv.commitment_term_code}.{term}-{payment.replace(' ', '')}"
+                offer = f"{term}-{payment.replace(' ', '')}"
+                price_ids[i] = f"{tables.sku_id[sku]}.{conv.commitment_term_code}.{offer}"
             else:
                 names[i] = f"{kinds[key]} {term} {payment} {j + 1}"
                 sku_ids[i] = f"{conv.commitment_term_code}-SPEND-{term}"
-                price_ids[i] = f"{conv.commitment_term_code}-SPEND-{term}-{payment.replace(' ', '')}"
+                price_ids[i] = (
+                    f"{conv.commitment_term_code}-SPEND-{term}-{payment.replace(' ', '')}"
+                )
     c.id = ids.astype(str)
     c.name = names.astype(str)
     c.sku_id = sku_ids.astype(str)
     c.sku_price_id = price_ids.astype(str)
+
+
+def _placeholder_values(
+    rng: np.random.Generator, accounts: np.ndarray, region: np.ndarray, label: np.ndarray
+) -> dict:
+    """Values for every id-template placeholder, for commitments (which have no app)."""
+    k = len(label)
+    return {
+        "account": lambda: accounts,
+        "region": lambda: region,
+        "zone": lambda: region,
+        "uuid": lambda: uuid_tokens(rng, k),
+        "hex8": lambda: hex_tokens(rng, k, 8),
+        "hex17": lambda: hex_tokens(rng, k, 17),
+        "hex32": lambda: hex_tokens(rng, k, 32),
+        "num": lambda: digit_tokens(rng, k, 19),
+        "name": lambda: label,
+        "app": lambda: label,
+        "n": lambda: np.arange(1, k + 1).astype(str),
+        "env": lambda: np.full(k, "prod"),
+        "team": lambda: np.full(k, "finops"),
+        "rg": lambda: np.full(k, "rg-commitments"),
+    }

@@ -39,8 +39,10 @@ def name_resources(
             "account": lambda mine=mine: org.sub_id[sub[mine]],
             "region": lambda mine=mine: tables.region_id[region[mine]],
             "zone": lambda mine=mine: np.where(
-                zone[mine] >= 0, tables.zone_name[np.maximum(zone[mine], 0)],
-                tables.region_id[region[mine]]),
+                zone[mine] >= 0,
+                tables.zone_name[np.maximum(zone[mine], 0)],
+                tables.region_id[region[mine]],
+            ),
             "hex8": lambda m=m: hex_tokens(rng, m, 8),
             "hex17": lambda m=m: hex_tokens(rng, m, 17),
             "hex32": lambda m=m: hex_tokens(rng, m, 32),
@@ -50,22 +52,30 @@ def name_resources(
             "env": lambda mine=mine: env_name[mine],
             "team": lambda mine=mine: team[mine],
             "rg": lambda mine=mine: np.strings.add(
-                np.strings.add("rg-", app_name[mine]), np.strings.add("-", env_name[mine])),
+                np.strings.add("rg-", app_name[mine]), np.strings.add("-", env_name[mine])
+            ),
             "n": lambda serial=serial: serial,
         }
         if name_template:
             resource_names = fill(name_template, values, m)
         else:
             resource_names = np.strings.add(
-                np.strings.add(app_name[mine], "-"), np.strings.add(env_name[mine], "-" )
+                np.strings.add(app_name[mine], "-"), np.strings.add(env_name[mine], "-")
             )
             resource_names = np.strings.add(resource_names, serial)
         values["name"] = lambda resource_names=resource_names: resource_names
         ids[mine] = fill(id_template, values, m)
         names[mine] = resource_names
         types[mine] = resource_type or ""
-    tags, tags_valid = _tags(rng, tables.catalog.provider, app_name, env_name, team,
-                             org.app_cost_centre[app], tag_coverage)
+    tags, tags_valid = _tags(
+        rng,
+        tables.catalog.provider,
+        app_name,
+        env_name,
+        team,
+        org.app_cost_centre[app],
+        tag_coverage,
+    )
     return Resources(
         id=_dedupe(ids.astype(str)),
         name=names.astype(str),
@@ -106,21 +116,21 @@ def _tags(
     draw = rng.random(n)
     full = draw < coverage
     partial = (draw >= coverage) & (draw < coverage + (1 - coverage) * 0.5)
-    if provider == "gcp":
-        env_value = env
-    else:
-        env_value = env
+    env_value = env
     # A few resources carry a mis-cased key, as real estates do.
     misspelt = full & (rng.random(n) < 0.03)
     env_key = np.where(misspelt, k_env.capitalize() if "." not in k_env else k_env + "s", k_env)
 
     def pair(key: np.ndarray | str, value: np.ndarray) -> np.ndarray:
-        return np.strings.add(np.strings.add(np.strings.add('"', key), '":"'),
-                              np.strings.add(value, '"'))
+        return np.strings.add(
+            np.strings.add(np.strings.add('"', key), '":"'), np.strings.add(value, '"')
+        )
 
     body = np.strings.add(pair(k_app, app), ",")
     body = np.strings.add(body, pair(env_key, env_value))
-    tail = np.strings.add(np.strings.add(",", pair(k_team, team)), np.strings.add(",", pair(k_cc, cost_centre)))
+    tail = np.strings.add(
+        np.strings.add(",", pair(k_team, team)), np.strings.add(",", pair(k_cc, cost_centre))
+    )
     body = np.where(full, np.strings.add(body, tail), body)
     tags = np.strings.add(np.strings.add("{", body), "}")
     return tags, full | partial

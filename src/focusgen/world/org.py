@@ -25,8 +25,10 @@ def build_org(
     company = _ORG_NAMES[int(rng.integers(len(_ORG_NAMES)))]
     billing_ids = _unique(conv.billing_ids, rng, billing_accounts)
     billing_names = np.array(
-        [f"{company} {_UNIT_NAMES[i % len(_UNIT_NAMES)]}" + ("" if i < 7 else f" {i}")
-         for i in range(billing_accounts)]
+        [
+            f"{company} {_UNIT_NAMES[i % len(_UNIT_NAMES)]}" + ("" if i < 7 else f" {i}")
+            for i in range(billing_accounts)
+        ]
     )
     sub_ids = _unique(conv.sub_account_ids, rng, sub_accounts)
     sub_billing = np.sort(rng.integers(0, billing_accounts, sub_accounts)).astype(np.int32)
@@ -34,19 +36,31 @@ def build_org(
     sub_billing = np.sort(sub_billing)
     words = np.array(WORDS)
     sub_names = np.array(
-        [f"{company.lower()}-{words[i % len(words)]}-{('prod', 'nonprod', 'shared')[i % 3]}"
-         + (f"-{i // len(words)}" if i >= len(words) else "")
-         for i in range(sub_accounts)]
+        [
+            f"{company.lower()}-{words[i % len(words)]}-{('prod', 'nonprod', 'shared')[i % 3]}"
+            + (f"-{i // len(words)}" if i >= len(words) else "")
+            for i in range(sub_accounts)
+        ]
     )
     if provider == "gcp":
         sub_ids = np.strings.add(np.strings.add(sub_names, "-"), np.strings.slice(sub_ids, 5, 11))
     credited = rng.random(sub_accounts) < credit_share
-    team_names = np.array([TEAMS[i % len(TEAMS)] + (f"-{i // len(TEAMS)}" if i >= len(TEAMS) else "")
-                           for i in range(teams)])
-    app_names = np.array([words[i % len(words)] + (f"{i // len(words)}" if i >= len(words) else "")
-                          for i in rng.permutation(applications)])
+    team_names = np.array(
+        [
+            TEAMS[i % len(TEAMS)] + (f"-{i // len(TEAMS)}" if i >= len(TEAMS) else "")
+            for i in range(teams)
+        ]
+    )
+    app_names = np.array(
+        [
+            words[i % len(words)] + (f"{i // len(words)}" if i >= len(words) else "")
+            for i in rng.permutation(applications)
+        ]
+    )
     app_team = team_names[rng.integers(0, teams, applications)]
-    app_cost_centre = np.strings.add("CC-", (1000 + rng.integers(0, 90, applications) * 10).astype(str))
+    app_cost_centre = np.strings.add(
+        "CC-", (1000 + rng.integers(0, 90, applications) * 10).astype(str)
+    )
     return Org(
         billing_id=billing_ids,
         billing_name=billing_names,

@@ -51,7 +51,9 @@ def kind_probabilities(tables: CatalogTables, category_weights: dict[str, float]
     kind_p = np.zeros(len(tables.kind_service))
     for service in range(tables.n_services):
         mine = tables.kind_service == service
-        kind_p[mine] = service_p[service] * tables.kind_weight[mine] / tables.kind_weight[mine].sum()
+        kind_p[mine] = (
+            service_p[service] * tables.kind_weight[mine] / tables.kind_weight[mine].sum()
+        )
     # Cheap kinds need more resources for the same spend share: weight by count, not cost.
     cost = kind_monthly_cost(tables)
     kind_p = kind_p / np.maximum(cost, 1e-3) ** 0.6
@@ -74,7 +76,8 @@ def line_monthly_cost(tables: CatalogTables, sku: np.ndarray, qty: np.ndarray) -
     """Expected list cost of a line for one month at base-region prices (USD)."""
     usage = tables.sku_usage[sku]
     monthly_units = np.where(
-        usage == RUNTIME, qty * HOURS_PER_MONTH,
+        usage == RUNTIME,
+        qty * HOURS_PER_MONTH,
         np.where(usage == STORAGE, qty, qty * HOURS_PER_MONTH),
     )
     return monthly_units / tables.sku_block_size[sku] * tables.sku_list_price[sku]
@@ -117,15 +120,30 @@ def draw_candidates(
     spread = tables.sku_spread[line_sku]
     noise = np.exp(rng.normal(0.0, 1.0, len(line_sku)) * spread - spread**2 / 2)
     line_qty = np.where(
-        usage == RUNTIME, tables.sku_qty[line_sku],
+        usage == RUNTIME,
+        tables.sku_qty[line_sku],
         tables.sku_qty[line_sku] * size[line_resource] * noise,
     )
     shape = rng.choice(4, size=len(line_sku), p=(0.4, 0.3, 0.2, 0.1)).astype(np.int8)
-    shape = np.where(usage == RUNTIME, 0, np.where(usage == STORAGE, np.where(shape % 2, 3, 0), shape))
+    shape = np.where(
+        usage == RUNTIME, 0, np.where(usage == STORAGE, np.where(shape % 2, 3, 0), shape)
+    )
     return Candidates(
-        kind=kind, variant=variant, app=app, env=env, sub=sub, region=region, zone=zone,
-        start=start, end=end, spot=spot, size=size, line_offset=line_offset,
-        line_resource=line_resource, line_sku=line_sku, line_shape=shape.astype(np.int8),
+        kind=kind,
+        variant=variant,
+        app=app,
+        env=env,
+        sub=sub,
+        region=region,
+        zone=zone,
+        start=start,
+        end=end,
+        spot=spot,
+        size=size,
+        line_offset=line_offset,
+        line_resource=line_resource,
+        line_sku=line_sku,
+        line_shape=shape.astype(np.int8),
         line_qty=line_qty,
     )
 

@@ -33,10 +33,16 @@ def purchase_schedule(c: Commitments, timeline: Timeline) -> PurchaseSchedule:
     parts: list[tuple] = []
     upfront = np.flatnonzero((c.upfront > 0) & (c.start >= 0) & (c.start < n))
     if len(upfront):
-        parts.append((
-            upfront, c.start[upfront], c.start[upfront] + 1, np.zeros(len(upfront), bool),
-            c.term_hours[upfront].astype(float), c.upfront[upfront],
-        ))
+        parts.append(
+            (
+                upfront,
+                c.start[upfront],
+                c.start[upfront] + 1,
+                np.zeros(len(upfront), bool),
+                c.term_hours[upfront].astype(float),
+                c.upfront[upfront],
+            )
+        )
     recurring = np.flatnonzero(c.upfront < 1)
     for m in range(timeline.months):
         p0 = np.maximum(c.start[recurring], bounds[m])
@@ -44,14 +50,21 @@ def purchase_schedule(c: Commitments, timeline: Timeline) -> PurchaseSchedule:
         live = p1 > p0
         if live.any():
             who = recurring[live]
-            parts.append((
-                who, p0[live], p1[live], np.ones(len(who), bool),
-                ((p1[live] - p0[live]) * hours).astype(float), 1 - c.upfront[who],
-            ))
+            parts.append(
+                (
+                    who,
+                    p0[live],
+                    p1[live],
+                    np.ones(len(who), bool),
+                    ((p1[live] - p0[live]) * hours).astype(float),
+                    1 - c.upfront[who],
+                )
+            )
     if not parts:
         empty_i = np.zeros(0, dtype=np.int32)
-        return PurchaseSchedule(empty_i, empty_i, empty_i, np.zeros(0, bool),
-                                np.zeros(0), np.zeros(0))
+        return PurchaseSchedule(
+            empty_i, empty_i, empty_i, np.zeros(0, bool), np.zeros(0), np.zeros(0)
+        )
     cols = [np.concatenate(p) for p in zip(*parts, strict=True)]
     order = np.lexsort((cols[0], cols[1]))
     return PurchaseSchedule(

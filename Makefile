@@ -1,0 +1,32 @@
+# focusgen: `make run` generates a demo dataset, `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := demo-output
+
+.PHONY: setup run test lint bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+run: setup
+	$(BIN)/focusgen generate --providers aws,azure,gcp,oci --profile enterprise \
+	  --distribution balanced --start 2026-01 --months 3 --granularity daily \
+	  --rows 200000 --focus-version 1.2 --format parquet --output $(DEMO)
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks scripts
+
+test: setup lint
+	$(BIN)/pytest -n 2 --dist loadfile -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .cache .pytest_cache .ruff_cache

@@ -1,0 +1,49 @@
+"""Test helpers: generate small datasets and query them with DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from focusgen import generate, load_scenario
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+def make_dataset(root: Path, **options) -> Path:
+    """Generate a dataset with the given scenario options into a fresh folder."""
+    out = root / "-".join(f"{k}={v}" for k, v in sorted(options.items())).replace("/", "_")
+    options.setdefault("seed", 7)
+    for key in ("format", "layout"):
+        if key in options:
+            options[f"output_{key}"] = options.pop(key)
+    scenario = load_scenario(None, output_path=str(out), **options)
+    generate(scenario)
+    return out
+
+
+class Data:
+    """A generated folder opened in DuckDB as view ``t``."""
+
+    def __init__(self, folder: Path, fmt: str = "parquet") -> None:
+        self.con = duckdb.connect()
+        self.con.execute("SET TimeZone='UTC'")
+        if fmt == "parquet":
+            source = f"read_parquet('{folder}/**/*.parquet', union_by_name=true)"
+        else:
+            source = f"read_csv('{folder}/**/*.{fmt}', all_varchar=true, header=true)"
+        self.con.execute(f"CREATE VIEW t AS SELECT * FROM {source}")
+
+    def count(self, where: str = "true") -> int:
+        """Rows matching a SQL condition."""
+        return self.con.execute(f"SELECT count(*) FROM t WHERE {where}").fetchall()[0][0]
+
+    def rows(self, sql: str) -> list[tuple]:
+        """Result rows of a query over view t."""
+        return self.con.execute(sql).fetchall()
+
+
+def read(folder: Path, fmt: str = "parquet") -> Data:
+    """All Cost and Usage rows of a generated folder."""
+    return Data(folder, fmt)

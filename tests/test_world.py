@@ -1,0 +1,126 @@
+"""Coherence over time, row targets and determinism of the simulated organisation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from focusgen import load_scenario
+from focusgen.world import build_world
+from support.data import make_dataset, read
+
+
+def test_resources_keep_their_identity_over_months(datasets):
+    data = read(datasets["aws"])
+    drift = data.rows("""
+        SELECT ResourceId FROM t WHERE ResourceId IS NOT NULL AND ChargeCategory = 'Usage'
+        GROUP BY ResourceId
+        HAVING count(DISTINCT RegionId) > 1 OR count(DISTINCT SubAccountId) > 1
+            OR count(DISTINCT coalesce(Tags, '')) > 1 OR count(DISTINCT BillingAccountId) > 1
+            OR count(DISTINCT ResourceName) > 1""")
+    assert drift == []
+
+
+def test_most_resources_appear_on_many_days(datasets):
+    data = read(datasets["azure"])
+    days = [
+        r[0]
+        for r in data.rows("""
+        SELECT count(DISTINCT date_trunc('day', ChargePeriodStart)) FROM t
+        WHERE ResourceId IS NOT NULL AND CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
+          AND ChargeCategory = 'Usage' GROUP BY ResourceId""")
+    ]
+    assert len(days) > 20
+    assert sorted(days)[len(days) // 2] >= 30, "the median resource lives at least a month"
+
+
+def test_accounts_and_currency_are_stable(datasets):
+    data = read(datasets["gcp"])
+    assert (
+        data.rows("""SELECT SubAccountId FROM t WHERE SubAccountId IS NOT NULL GROUP BY 1
+                        HAVING count(DISTINCT BillingAccountId) > 1""")
+        == []
+    )
+    assert (
+        data.rows("""SELECT BillingAccountId FROM t GROUP BY 1
+                        HAVING count(DISTINCT BillingCurrency) > 1""")
+        == []
+    )
+    months = data.rows("SELECT count(DISTINCT BillingPeriodStart) FROM t")[0][0]
+    assert months == 3
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.integers(min_value=100, max_value=400_000),
+    months=st.integers(min_value=1, max_value=4),
+    granularity=st.sampled_from(["daily", "hourly"]),
+    providers=st.sampled_from(["aws", "azure,gcp", "aws,azure,gcp,oci", "oci"]),
+    profile=st.sampled_from(["startup", "enterprise", "data-heavy", "ml-ai"]),
+)
+def test_row_target_is_met_within_two_percent(rows, months, granularity, providers, profile):
+    scenario = load_scenario(
+        None,
+        rows=rows,
+        months=months,
+        granularity=granularity,
+        providers=providers,
+        profile=profile,
+        seed=rows % 97,
+    )
+    world = build_world(scenario)
+    assert abs(world.expected_rows - rows) <= 0.02 * rows
+
+
+def test_expected_rows_are_the_rows_written(tmp_path):
+    out = make_dataset(tmp_path, providers="aws,oci", rows=12_345, months=2)
+    data = read(out)
+    assert (
+        data.count()
+        == build_world(
+            load_scenario(None, providers="aws,oci", rows=12_345, months=2, seed=7)
+        ).expected_rows
+    )
+
+
+def _digest(folder) -> dict[str, str]:
+    """Hashes of the data files, and the summary without its output path."""
+    out = {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "summary.json"
+    }
+    summary = json.loads((folder / "summary.json").read_text())
+    del summary["scenario"]["output"]["path"]
+    out["summary.json"] = json.dumps(summary, sort_keys=True)
+    return out
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path):
+    a = make_dataset(tmp_path / "a", providers="aws,azure,gcp,oci", rows=20_000, format="csv")
+    b = make_dataset(tmp_path / "b", providers="aws,azure,gcp,oci", rows=20_000, format="csv")
+    assert _digest(a) == _digest(b)
+    c = make_dataset(tmp_path / "c", providers="aws,azure,gcp,oci", rows=20_000, format="parquet")
+    d = make_dataset(tmp_path / "d", providers="aws,azure,gcp,oci", rows=20_000, format="parquet")
+    assert _digest(c) == _digest(d)
+
+
+def test_different_seed_gives_different_data(tmp_path):
+    a = make_dataset(tmp_path / "a", providers="gcp", rows=5_000, seed=1)
+    b = make_dataset(tmp_path / "b", providers="gcp", rows=5_000, seed=2)
+    ids_a = {r[0] for r in read(a).rows("SELECT DISTINCT ResourceId FROM t")}
+    ids_b = {r[0] for r in read(b).rows("SELECT DISTINCT ResourceId FROM t")}
+    assert ids_a != ids_b
+    assert _digest(a) != _digest(b)
+
+
+def test_spend_target_sets_monthly_spend(tmp_path):
+    out = make_dataset(tmp_path, providers="aws", monthly_spend=50_000, months=2)
+    data = read(out)
+    monthly = data.rows("""SELECT sum(EffectiveCost) FROM t WHERE ChargeCategory IN ('Usage')
+                           GROUP BY BillingPeriodStart""")
+    for (total,) in monthly:
+        assert 30_000 < total < 75_000
