@@ -11,6 +11,7 @@ import yaml
 
 from focusgen.catalog.model import Catalog
 from focusgen.focus.spec import service_categories, subcategory_parents
+from focusgen.focus.units import is_unit
 
 
 class CatalogError(ValueError):
@@ -53,10 +54,18 @@ def check_catalog(catalog: Catalog) -> None:
                 f"{service.category!r}"
             )
         for kind in service.resources:
+            if not kind.resource_type:
+                raise CatalogError(f"{where}: kind {kind.kind!r} needs a resource_type")
             for sku in [*kind.variants, *kind.meters]:
+                for unit in (sku.pricing_unit, sku.consumed_unit):
+                    if not is_unit(unit):
+                        raise CatalogError(f"{where}: unit {unit!r} breaks the FOCUS UnitFormat")
                 previous = sku_ids.get(sku.price_id)
                 if previous is not None and previous != sku.sku_id:
                     raise CatalogError(f"{where}: price id {sku.price_id!r} has two SKU ids")
                 sku_ids[sku.price_id] = sku.sku_id
+    for region in catalog.regions:
+        if not region.name.isascii():
+            raise CatalogError(f"{catalog.provider}: region name {region.name!r} is not ASCII")
     if catalog.support_service in names:
         raise CatalogError(f"{catalog.provider}: support service must not be a usage service")
