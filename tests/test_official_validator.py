@@ -13,8 +13,16 @@ pytestmark = pytest.mark.official
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 @pytest.mark.parametrize("provider", ["aws", "azure", "gcp", "oci"])
 def test_official_validator_passes_our_output(tmp_path, provider, fmt):
-    out = make_dataset(tmp_path, providers=provider, rows=6000, months=2, focus_version="1.2",
-                       format=fmt, layout="provider", profile="enterprise")
+    out = make_dataset(
+        tmp_path,
+        providers=provider,
+        rows=6000,
+        months=2,
+        focus_version="1.2",
+        format=fmt,
+        layout="provider",
+        profile="enterprise",
+    )
     report = run_official_validator(out / f"{provider}.{fmt}", version="1.2")
     assert report.total > 500 and report.passed > 300
     unexplained = unexplained_failures(report, load_allowlist(csv=fmt == "csv"))

@@ -124,3 +124,29 @@ def test_spend_target_sets_monthly_spend(tmp_path):
                            GROUP BY BillingPeriodStart""")
     for (total,) in monthly:
         assert 30_000 < total < 75_000
+
+
+def test_small_chunks_split_periods_by_line_and_keep_invariants(tmp_path):
+    from focusgen import generate
+
+    scenario = load_scenario(
+        None,
+        providers="aws",
+        rows=40_000,
+        months=1,
+        granularity="daily",
+        seed=3,
+        output_path=str(tmp_path / "small"),
+    )
+    summary = generate(scenario, chunk_rows=500)
+    data = read(tmp_path / "small")
+    assert data.count() == summary.expected_rows == summary.rows
+    spread = data.rows("""
+        WITH p AS (SELECT CommitmentDiscountId AS id, ChargePeriodStart, sum(EffectiveCost) AS a,
+                          count(*) FILTER (WHERE CommitmentDiscountStatus = 'Unused') AS u
+                   FROM t WHERE ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL
+                   GROUP BY ALL)
+        SELECT id, max(a) - min(a), max(a), min(u), max(u) FROM p GROUP BY id""")
+    assert spread
+    for _, gap, top, low, high in spread:
+        assert gap <= 1e-9 * top and low == high == 1

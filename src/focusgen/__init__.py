@@ -1,6 +1,12 @@
 """focusgen: synthetic, coherent, conformant FOCUS billing data for many clouds."""
 
+import os
+
 __version__ = "0.1.0"
+
+# Arrow's mimalloc keeps freed pages for a while; chunks come and go quickly, so ask it to
+# return them at once (only effective when focusgen is imported before pyarrow).
+os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
 
 from focusgen.run import RunSummary, generate
 from focusgen.scenario import Scenario, ScenarioError, load_scenario

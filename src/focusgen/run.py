@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from focusgen import __version__
 from focusgen.engine.canonical import canonical_schema
@@ -59,6 +62,7 @@ def generate(
     True
     """
     began = time.perf_counter()
+    _map_large_allocations()
     world = build_world(scenario)
     chunks = plan_chunks(world, chunk_rows)
     out = scenario.output_path
@@ -72,36 +76,45 @@ def generate(
     sums: dict[tuple[int, int], np.ndarray] = {}
     growth = scenario.profile_settings.monthly_growth
     done = 0
+    layout, fmt = scenario.output.layout, scenario.output.format
+
+    def write(rel: str, table: pa.Table, provider: str, month: str, last: bool) -> None:
+        writer = writers.get(rel)
+        if writer is None:
+            writer = writers[rel] = FileWriter(staging / rel, fmt, schema)
+        writer.write(table)
+        totals.add(table, provider, month)
+        if last:
+            writers.pop(rel).close()
+
+    # One thread writes chunk k while the main thread builds chunk k + 1 (Arrow's writers
+    # and most numpy kernels release the GIL); at most two chunks are alive at once.
+    io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focusgen-write")
+    pending: Future | None = None
     try:
         for chunk in chunks:
             pw = world.providers[chunk.provider]
             month_label = world.timeline.month_label(chunk.month)
-            table = _run_chunk(world, chunk, scenario.seed, growth, sums)
-            table = project(table, scenario.focus_version)
-            rel = str(
-                part_path(
-                    scenario.output.layout,
-                    scenario.output.format,
-                    pw.provider,
-                    month_label,
-                    chunk.part,
-                )
+            table = project(
+                _run_chunk(world, chunk, scenario.seed, growth, sums), scenario.focus_version
             )
-            writer = writers.get(rel)
-            if writer is None:
-                writer = FileWriter(staging / rel, scenario.output.format, schema)
-                writers[rel] = writer
+            rel = str(part_path(layout, fmt, pw.provider, month_label, chunk.part))
+            if rel not in files:
                 files.append(rel)
-            writer.write(table)
-            totals.add(table, pw.provider, month_label)
-            if scenario.output.layout != "provider" or _last_of_provider(chunks, chunk):
-                writer.close()
-                del writers[rel]
+            last = layout != "provider" or _last_of_provider(chunks, chunk)
+            if pending is not None:
+                pending.result()
+            pending = io.submit(write, rel, table, pw.provider, month_label, last)
             done += table.num_rows
+            del table
             if progress is not None:
                 progress(done, world.expected_rows)
+        if pending is not None:
+            pending.result()
+        io.shutdown()
         _publish(staging, out, files)
     except BaseException:
+        io.shutdown(cancel_futures=True)
         for writer in writers.values():
             writer.abort()
         shutil.rmtree(staging, ignore_errors=True)
@@ -127,6 +140,20 @@ def generate(
         seconds=time.perf_counter() - began,
         scenario=scenario,
     )
+
+
+def _map_large_allocations() -> None:
+    """Serve large numpy buffers from mmap so freed chunks go straight back to the OS.
+
+    glibc otherwise raises its mmap threshold after the first big free and keeps chunk
+    buffers in a heap that only grows; a fixed threshold keeps peak RSS flat.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_mmap_threshold = -3
+    libc.mallopt(m_mmap_threshold, 256 * 1024)
 
 
 def _run_chunk(world, chunk: Chunk, seed: int, growth: float, sums: dict):

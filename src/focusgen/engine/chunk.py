@@ -39,14 +39,14 @@ def build_chunk(
     n_subs, n_services = len(pw.org.sub_id), len(pw.services.name)
     sums = np.zeros((n_subs, n_services, 4))
     tables = []
-    usage, covered = _usage(pw, chunk, rng, growth, sums)
-    tables.append(usage)
-    unused = _unused(pw, chunk, covered, sums)
-    if unused is not None:
-        tables.append(unused)
-    purchases = _purchases(pw, chunk, sums)
-    if purchases is not None:
-        tables.append(purchases)
+    tables.append(_usage(pw, chunk, rng, growth, sums))
+    if chunk.line_lo == 0:
+        unused = _unused(pw, chunk, sums)
+        if unused is not None:
+            tables.append(unused)
+        purchases = _purchases(pw, chunk, sums)
+        if purchases is not None:
+            tables.append(purchases)
     table = pa.concat_tables(tables).unify_dictionaries() if len(tables) > 1 else tables[0]
     return table, ChunkSums(sums)
 
@@ -65,6 +65,7 @@ def _usage(
     lines, t = pw.lines, pw.tables
     timeline = pw.timeline
     active = np.flatnonzero((lines.start < chunk.end) & (lines.end > chunk.start))
+    active = active[(active >= chunk.line_lo) & (active < chunk.line_hi)]
     first = np.maximum(lines.start[active], chunk.start)
     counts = np.minimum(lines.end[active], chunk.end) - first
     offsets = np.cumsum(counts) - counts
@@ -163,21 +164,38 @@ def _usage(
             "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
         }
     )
-    covered = {
-        "commitment": commitment[in_term],
-        "period": period[in_term],
-        "amount": np.where(
-            c.kind[commitment[in_term]] == SPEND_COMMITMENT,
-            committed_cost[in_term],
-            pricing_qty[in_term],
-        )
-        if len(c)
-        else np.zeros(0),
-    }
-    return to_table(cols, n), covered
+    return to_table(cols, n)
 
 
-def _unused(pw: ProviderWorld, chunk: Chunk, covered: dict, sums: np.ndarray) -> pa.Table | None:
+def _used_capacity(pw: ProviderWorld, chunk: Chunk) -> np.ndarray:
+    """Capacity each commitment's covered lines use per period of the chunk.
+
+    Covered lines run whole periods, so this follows from the world alone, with the
+    same arithmetic as their usage rows (usage commitments count pricing units, spend
+    commitments count currency).
+    """
+    lines, c, t = pw.lines, pw.commitments, pw.tables
+    span = chunk.end - chunk.start
+    covered = np.flatnonzero(
+        (lines.commitment >= 0) & (lines.start < chunk.end) & (lines.end > chunk.start)
+    )
+    first = np.maximum(lines.start[covered], chunk.start)
+    counts = np.minimum(lines.end[covered], chunk.end) - first
+    owner = np.repeat(np.arange(len(covered)), counts)
+    period = first[owner] + (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts))
+    line = covered[owner]
+    commitment = lines.commitment[line]
+    in_term = (period >= c.start[commitment]) & (period < c.end[commitment])
+    consumed = np.round(lines.qty[line] * float(pw.timeline.period_hours), 6)
+    pricing_qty = consumed / t.sku_block_size[lines.sku[line]]
+    amount = np.where(
+        c.kind[commitment] == SPEND_COMMITMENT, lines.commit_rate[line] * pricing_qty, pricing_qty
+    )
+    key = commitment.astype(np.int64) * span + (period - chunk.start)
+    return np.bincount(key[in_term], weights=amount[in_term], minlength=len(c) * span)
+
+
+def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | None:
     c = pw.commitments
     if not len(c):
         return None
@@ -192,11 +210,7 @@ def _unused(pw: ProviderWorld, chunk: Chunk, covered: dict, sums: np.ndarray) ->
     who = np.repeat(live, counts)
     period = (lo[who] + (np.arange(n) - np.repeat(offsets, counts))).astype(np.int64)
     span = chunk.end - chunk.start
-    used = np.bincount(
-        covered["commitment"].astype(np.int64) * span + (covered["period"] - chunk.start),
-        weights=covered["amount"],
-        minlength=len(c) * span,
-    )[who.astype(np.int64) * span + (period - chunk.start)]
+    used = _used_capacity(pw, chunk)[who.astype(np.int64) * span + (period - chunk.start)]
     hours = float(pw.timeline.period_hours)
     is_usage = c.kind[who] == USAGE_COMMITMENT
     # Usage commitments count pricing units; spend commitments count currency.

@@ -1,19 +1,26 @@
-"""Split the run into chunks: (provider, billing period, range of days) slices of bounded size."""
+"""Split the run into chunks: (provider, billing period, period range, line range) slices."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from focusgen.world.model import World
+from focusgen.world.schedule import purchase_schedule
 
-DEFAULT_CHUNK_ROWS = 400_000
+DEFAULT_CHUNK_ROWS = 300_000
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """One unit of work; its key seeds its random stream and names its output part."""
+    """One unit of work; its key seeds its random stream and names its output part.
+
+    A chunk covers charge periods ``[start, end)`` and the provider's lines
+    ``[line_lo, line_hi)``; only a chunk starting at line 0 also carries the period's
+    commitment rows (unused capacity, purchases).
+    """
 
     provider: int
     month: int
@@ -21,6 +28,8 @@ class Chunk:
     start: int
     end: int
     rows: int
+    line_lo: int = 0
+    line_hi: int = 2**31 - 1
     closing: bool = False
 
     @property
@@ -41,31 +50,38 @@ def rows_per_period(world: World, provider: int) -> np.ndarray:
         np.add.at(diff, np.clip(c.start, 0, n), 1)
         np.add.at(diff, np.clip(c.end, 0, n), -1)
     counts = np.cumsum(diff)[:n]
-    from focusgen.world.schedule import purchase_schedule
-
     schedule = purchase_schedule(c, world.timeline)
     np.add.at(counts, schedule.start, 1)
     return counts
 
 
 def plan_chunks(world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[Chunk]:
-    """Chunks in output order: per provider, per month, day ranges then the closing chunk."""
-    timeline = world.timeline
-    per_day = 24 if timeline.granularity == "hourly" else 1
-    bounds = timeline.month_bounds
+    """Chunks in output order: per provider, per month, period ranges then the closing chunk."""
+    bounds = world.timeline.month_bounds
     chunks: list[Chunk] = []
-    for p in range(len(world.providers)):
+    for p, pw in enumerate(world.providers):
         counts = rows_per_period(world, p)
-        for m in range(timeline.months):
+        for m in range(world.timeline.months):
             lo, hi = int(bounds[m]), int(bounds[m + 1])
-            day_edges = np.arange(lo, hi + 1, per_day)
-            day_rows = np.add.reduceat(counts[lo:hi], day_edges[:-1] - lo) if hi > lo else []
-            part, start, acc = 0, lo, 0
-            for d, rows in enumerate(day_rows):
-                acc += int(rows)
-                end = int(day_edges[d + 1])
-                if acc >= chunk_rows or end == hi:
-                    chunks.append(Chunk(p, m, part, start, end, acc))
-                    part, start, acc = part + 1, end, 0
+            part, period = 0, lo
+            while period < hi:
+                if counts[period] > chunk_rows:
+                    # One period holds too many rows: slice it by line.
+                    active = np.flatnonzero((pw.lines.start <= period) & (pw.lines.end > period))
+                    slices = int(np.ceil(len(active) / chunk_rows))
+                    edges = [int(active[i * len(active) // slices]) for i in range(slices)]
+                    edges[0] = 0
+                    edges.append(2**31 - 1)
+                    for a, b in itertools.pairwise(edges):
+                        chunks.append(Chunk(p, m, part, period, period + 1, 0, a, b))
+                        part += 1
+                    period += 1
+                    continue
+                end, acc = period, 0
+                while end < hi and (acc == 0 or acc + counts[end] <= chunk_rows):
+                    acc += int(counts[end])
+                    end += 1
+                chunks.append(Chunk(p, m, part, period, end, acc))
+                part, period = part + 1, end
             chunks.append(Chunk(p, m, part, hi, hi, 0, closing=True))
     return chunks

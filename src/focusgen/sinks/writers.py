@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 EXTENSIONS = {"parquet": ".parquet", "csv": ".csv", "csv.gz": ".csv.gz", "jsonl": ".jsonl"}
+ROW_GROUP_ROWS = 128 * 1024
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 JSON_COLUMNS = frozenset(
     {
@@ -61,7 +62,7 @@ class FileWriter:
         """Append a table with the writer's schema."""
         self.rows += table.num_rows
         if self._parquet is not None:
-            self._parquet.write_table(table, row_group_size=max(1, table.num_rows))
+            self._parquet.write_table(table, row_group_size=ROW_GROUP_ROWS)
             return
         self._write_text(table)
 

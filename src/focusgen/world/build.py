@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from focusgen.catalog.tables import CatalogTables, catalog_tables
@@ -42,16 +40,30 @@ def build_world(scenario: Scenario) -> World:
     """The whole organisation, deterministic in (scenario, seed)."""
     timeline = timeline_of(scenario)
     chosen = [p for p in PROVIDERS if p in scenario.providers]
-    total = sum(scenario.providers[p] for p in chosen)
-    worlds = [
-        _provider_world(scenario, timeline, p, PROVIDERS.index(p), scenario.providers[p] / total)
-        for p in chosen
-    ]
+    worlds = []
+    total_weight = remaining_weight = sum(scenario.providers[p] for p in chosen)
+    assigned = 0
+    for p in chosen:
+        rows = None
+        if scenario.rows is not None:
+            # Carry each provider's rounding error into the next provider's target.
+            share_left = scenario.providers[p] / remaining_weight
+            rows = max(1, round((scenario.rows - assigned) * share_left))
+        share = scenario.providers[p] / total_weight
+        world = _provider_world(scenario, timeline, p, PROVIDERS.index(p), share, rows)
+        worlds.append(world)
+        assigned += world.expected_rows
+        remaining_weight -= scenario.providers[p]
     return World(timeline=timeline, providers=worlds)
 
 
 def _provider_world(
-    scenario: Scenario, timeline: Timeline, provider: str, index: int, share: float
+    scenario: Scenario,
+    timeline: Timeline,
+    provider: str,
+    index: int,
+    share: float,
+    rows: int | None,
 ) -> ProviderWorld:
     settings = scenario.profile_settings
     tables = catalog_tables(provider)
@@ -61,8 +73,8 @@ def _provider_world(
     lines_per_resource = float(kind_p @ (1 + tables.kind_meter_count))
     active = settings.persistent_share + (1 - settings.persistent_share) * 0.5
     cost_per_resource = float(kind_p @ kind_monthly_cost(tables)) * scale
-    if scenario.rows is not None:
-        target_rows = max(1, round(scenario.rows * share))
+    if rows is not None:
+        target_rows = rows
         est_resources = target_rows / (lines_per_resource * n_periods * active)
         target_spend = None
         max_commitments = int(min(60, 0.04 * target_rows / n_periods))
@@ -132,7 +144,7 @@ def _provider_world(
             before = cumulative[k - 2] if k > 1 else 0
             wanted = max(1.0, usage_target - before)
             n_lines = pool.line_offset[k] - pool.line_offset[k - 1]
-            life = max(1, math.ceil(wanted / n_lines))
+            life = max(1, round(wanted / n_lines))
             end[k - 1] = min(end[k - 1], start[k - 1] + life)
         return k, start, end
 

@@ -1,0 +1,92 @@
+"""The CLI: options as documented, progress-free runs, one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from focusgen import __version__
+
+
+def focusgen(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "focusgen.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_version_and_presets():
+    assert focusgen("--version").stdout.strip() == f"focusgen {__version__}"
+    listing = focusgen("presets").stdout
+    for name in ("startup", "enterprise", "data-heavy", "ml-ai", "compute-heavy", "network-heavy"):
+        assert name in listing
+
+
+def test_generate_with_every_documented_option(tmp_path):
+    done = focusgen(
+        "generate",
+        "--providers",
+        "aws,azure,gcp,oci",
+        "--profile",
+        "enterprise",
+        "--distribution",
+        "balanced",
+        "--start",
+        "2026-01",
+        "--months",
+        "2",
+        "--granularity",
+        "daily",
+        "--rows",
+        "5000",
+        "--focus-version",
+        "1.3",
+        "--currency",
+        "EUR",
+        "--seed",
+        "42",
+        "--format",
+        "csv.gz",
+        "--output",
+        str(tmp_path / "out"),
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["focus_version"] == "1.3" and summary["scenario"]["currency"] == "EUR"
+    assert abs(summary["totals"]["rows"] - 5000) <= 100
+    assert "rows/s" in done.stdout
+
+
+def test_config_file_with_overriding_options(tmp_path):
+    config = tmp_path / "scenario.yaml"
+    config.write_text("providers: [gcp]\nrows: 3000\nmonths: 1\nseed: 5\n")
+    done = focusgen(
+        "generate", "--config", str(config), "--rows", "2000", "--output", str(tmp_path / "o")
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["scenario"]["rows"] == 2000 and summary["scenario"]["providers"] == {"gcp": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--providers", "aws,ibm"], ["--providers", "ibm", "allowed"]),
+        (["--rows", "many"], ["--rows", "many", "integer"]),
+        (["--months", "0"], ["--months", "0"]),
+        (["--format", "xlsx"], ["--format", "xlsx", "parquet"]),
+        (["--focus-version", "0.5"], ["--focus-version", "0.5", "1.4"]),
+        (["--granularity", "weekly"], ["--granularity", "weekly"]),
+        (["--config", "/no/such.yaml"], ["--config", "no such file"]),
+    ],
+)
+def test_bad_options_give_one_line_and_exit_2(tmp_path, args, words):
+    done = focusgen("generate", *args, "--output", str(tmp_path / "x"))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    for word in words:
+        assert word in lines[0]
+    assert not (tmp_path / "x").exists()
