@@ -24,7 +24,8 @@ from focusgen.focus.dialect import output_schema, project
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.layout import part_path
 from focusgen.sinks.summary import Totals, write_summary
-from focusgen.sinks.writers import FileWriter
+from focusgen.sinks.writers import EXTENSIONS, FileWriter
+from focusgen.supplemental import ExtraOutput, extra_outputs
 from focusgen.world.build import build_world
 
 Progress = Callable[[int, int], None]
@@ -112,6 +113,8 @@ def generate(
         if pending is not None:
             pending.result()
         io.shutdown()
+        for extra in extra_outputs(world, scenario):
+            files.append(_write_extra(staging, extra, fmt))
         _publish(staging, out, files)
     except BaseException:
         io.shutdown(cancel_futures=True)
@@ -170,6 +173,24 @@ def _run_chunk(world, chunk: Chunk, seed: int, growth: float, sums: dict):
     else:
         sums[key] = chunk_sums.values
     return table
+
+
+def _write_extra(staging: Path, extra: ExtraOutput, fmt: str) -> str:
+    """Write a supplemental output into the staging folder; return its relative path."""
+    if extra.table is not None:
+        rel = extra.path + EXTENSIONS[fmt]
+        writer = FileWriter(staging / rel, fmt, extra.table.schema)
+        try:
+            writer.write(extra.table)
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
+        return rel
+    target = staging / extra.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(extra.text or "")
+    return extra.path
 
 
 def _last_of_provider(chunks: list[Chunk], chunk: Chunk) -> bool:

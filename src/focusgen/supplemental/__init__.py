@@ -1,0 +1,25 @@
+"""Outputs written beside Cost and Usage: supplemental FOCUS datasets and ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class ExtraOutput:
+    """One file beside the Cost and Usage data.
+
+    ``table`` outputs are written in the run's format at ``path`` + extension;
+    ``text`` outputs are written verbatim at ``path`` (which carries its extension).
+    """
+
+    path: str
+    table: pa.Table | None = None
+    text: str | None = None
+
+
+def extra_outputs(world, scenario) -> list[ExtraOutput]:
+    """Everything a run writes besides Cost and Usage (none yet)."""
+    return []
