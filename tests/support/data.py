@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,8 @@ SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 def make_dataset(root: Path, **options) -> Path:
     """Generate a dataset with the given scenario options into a fresh folder."""
-    out = root / "-".join(f"{k}={v}" for k, v in sorted(options.items())).replace("/", "_")
+    label = "-".join(f"{k}={v}" for k, v in sorted(options.items()))
+    out = root / hashlib.sha1(label.encode()).hexdigest()[:16]
     options.setdefault("seed", 7)
     for key in ("format", "layout"):
         if key in options:

@@ -12,6 +12,7 @@ from focusgen.engine.blocks import common_columns, cost_columns, service_columns
 from focusgen.engine.canonical import to_table
 from focusgen.engine.planner import Chunk
 from focusgen.engine.statics import pricing_categories, statics
+from focusgen.engine.trends import trend_factor
 from focusgen.engine.usage import consumed_quantity
 from focusgen.world.model import SPEND_COMMITMENT, USAGE_COMMITMENT, ProviderWorld
 from focusgen.world.schedule import purchase_schedule
@@ -87,18 +88,21 @@ def _usage(
         lines.start[active][local],
         growth,
     )
-    pricing_qty = consumed / t.sku_block_size[row_sku]
-    lp = lines.list_price[active][local]
-    cp = lines.contracted_price[active][local]
-    list_cost = lp * pricing_qty
-    contracted_cost = cp * pricing_qty
-
     commitment = lines.commitment[active][local]
     c = pw.commitments
     in_term = commitment >= 0
     if in_term.any():
         cid = np.maximum(commitment, 0)
         in_term &= (period >= c.start[cid]) & (period < c.end[cid])
+    # Trends and anomalies scale uncovered usage; covered usage stays within its commitment.
+    consumed = np.where(
+        in_term, consumed, np.round(consumed * time_multiplier(pw, active[local], period), 6)
+    )
+    pricing_qty = consumed / t.sku_block_size[row_sku]
+    lp = lines.list_price[active][local]
+    cp = lines.contracted_price[active][local]
+    list_cost = lp * pricing_qty
+    contracted_cost = cp * pricing_qty
     spot = lines.spot[active][local]
     spot_factor = rng.uniform(0.28, 0.42, n)
     committed_cost = lines.commit_rate[active][local] * pricing_qty
@@ -165,6 +169,36 @@ def _usage(
         }
     )
     return to_table(cols, n)
+
+
+def time_multiplier(pw: ProviderWorld, row_line: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Product of the trends and anomalies that apply to each row's line and period."""
+    out = np.ones(len(row_line))
+    for trend, mask in pw.trends:
+        factor = trend_factor(trend, pw.timeline, period)
+        out *= factor if mask is None else np.where(mask[row_line], factor, 1.0)
+    if pw.anomalies:
+        masks = anomaly_masks(pw)
+        for effect, mask in zip(pw.anomalies, masks, strict=True):
+            if effect.kind in ("new-service", "commitment-expiry"):
+                continue
+            hit = mask[row_line]
+            if hit.any():
+                out[hit] *= effect.multiplier(period[hit])
+    return out
+
+
+def anomaly_masks(pw: ProviderWorld) -> list[np.ndarray]:
+    """Per anomaly, a boolean mask over the provider's lines (built once per world)."""
+    cached = pw.__dict__.get("_anomaly_masks")
+    if cached is None:
+        cached = []
+        for effect in pw.anomalies:
+            mask = np.zeros(len(pw.lines), dtype=bool)
+            mask[effect.lines] = True
+            cached.append(mask)
+        pw.__dict__["_anomaly_masks"] = cached
+    return cached
 
 
 def _used_capacity(pw: ProviderWorld, chunk: Chunk) -> np.ndarray:

@@ -20,7 +20,7 @@ def explain(error: ValidationError, prefix: str = "") -> ScenarioError:
     else:
         shown = repr(value) if not isinstance(value, dict) else "{…}"
         message = first["msg"].removeprefix("Value error, ")
-        text = f"{prefix}{field}={shown}: {message}"
+        text = message if field == "scenario" else f"{prefix}{field}={shown}: {message}"
     more = len(error.errors()) - 1
     if more:
         text += f" (and {more} more problem{'s' if more > 1 else ''})"

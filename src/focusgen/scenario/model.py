@@ -23,6 +23,13 @@ from focusgen.scenario.presets import (
     profile_names,
     profile_preset,
 )
+from focusgen.scenario.timeline_spec import (
+    TREND_PRESETS,
+    AnomalyPolicy,
+    Trend,
+    TrendParameters,
+    preset_trends,
+)
 
 PROVIDERS = ("aws", "azure", "gcp", "oci")
 FOCUS_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
@@ -108,6 +115,10 @@ class Scenario(_Strict):
     focus_version: str = "1.2"
     currency: str = "USD"
     seed: int = Field(default=42, ge=0, lt=2**63)
+    trend: str = "none"
+    trend_params: TrendParameters = Field(default_factory=TrendParameters)
+    trends: list[Trend] = Field(default_factory=list)
+    anomalies: AnomalyPolicy = Field(default_factory=AnomalyPolicy)
     output: OutputOptions = Field(default_factory=OutputOptions)
 
     @field_validator("providers", mode="before")
@@ -144,6 +155,18 @@ class Scenario(_Strict):
         if value not in distribution_names():
             raise ValueError(f"unknown distribution; allowed: {', '.join(distribution_names())}")
         return value
+
+    @field_validator("trend")
+    @classmethod
+    def _trend(cls, value: str) -> str:
+        if value not in TREND_PRESETS:
+            raise ValueError(f"unknown trend; allowed: {', '.join(TREND_PRESETS)}")
+        return value
+
+    @field_validator("anomalies", mode="before")
+    @classmethod
+    def _anomaly_list(cls, value: Any) -> Any:
+        return {"items": value} if isinstance(value, list) else value
 
     @field_validator("start")
     @classmethod
@@ -190,7 +213,14 @@ class Scenario(_Strict):
     def _size(self) -> Scenario:
         if self.rows is not None and self.monthly_spend is not None:
             raise ValueError("give rows or monthly_spend, not both")
+        if self.trend == "custom" and not self.trend_params.points:
+            raise ValueError("trend=custom needs trend_params.points {YYYY-MM: multiplier}")
         return self
+
+    @property
+    def all_trends(self) -> list[Trend]:
+        """The named trend preset's trends followed by the explicit ones."""
+        return preset_trends(self.trend, self.trend_params, self.start) + list(self.trends)
 
     # Derived views --------------------------------------------------------------------
     @property

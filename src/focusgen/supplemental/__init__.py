@@ -21,5 +21,7 @@ class ExtraOutput:
 
 
 def extra_outputs(world, scenario) -> list[ExtraOutput]:
-    """Everything a run writes besides Cost and Usage (none yet)."""
-    return []
+    """Everything a run writes besides Cost and Usage."""
+    from focusgen.supplemental.truth import truth_outputs
+
+    return truth_outputs(world, scenario)

@@ -9,6 +9,8 @@ from focusgen.engine.timeline import Timeline
 from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens
 from focusgen.scenario.model import PROVIDERS, Scenario
+from focusgen.scenario.timeline_spec import Scope
+from focusgen.world.anomalies import apply_structural, resolve_anomalies
 from focusgen.world.commitments import build_commitments
 from focusgen.world.identity import name_resources
 from focusgen.world.model import Lines, ProviderWorld, Services, World
@@ -21,6 +23,7 @@ from focusgen.world.resources import (
     line_monthly_cost,
 )
 from focusgen.world.schedule import purchase_schedule
+from focusgen.world.scope import scope_mask
 
 QUANTITY_SCALE = {"startup": 0.6, "enterprise": 1.6, "data-heavy": 1.3, "ml-ai": 1.3}
 
@@ -54,7 +57,53 @@ def build_world(scenario: Scenario) -> World:
         worlds.append(world)
         assigned += world.expected_rows
         remaining_weight -= scenario.providers[p]
-    return World(timeline=timeline, providers=worlds)
+    world = World(timeline=timeline, providers=worlds)
+    _add_timeline_effects(scenario, world)
+    return world
+
+
+def _add_timeline_effects(scenario: Scenario, world: World) -> None:
+    """Trends (masks per provider) and anomalies (resolved, applied, priced)."""
+    policy = scenario.anomalies
+    effects = resolve_anomalies(
+        stream(scenario, 3),
+        world,
+        policy.items,
+        policy.rate,
+        list(policy.kinds),
+        scenario.profile_settings.monthly_growth,
+    )
+    apply_structural(world, effects)
+    world.anomalies = effects
+    for pw in world.providers:
+        if any(
+            e.provider == pw.provider and e.kind in ("new-service", "commitment-expiry")
+            for e in effects
+        ):
+            _recount(pw)
+        pw.trends = [
+            (trend, None if trend.scope == Scope() else scope_mask(pw, trend.scope))
+            for trend in scenario.all_trends
+        ]
+        pw.anomalies = [e for e in effects if e.provider == pw.provider]
+
+
+def _recount(pw: ProviderWorld) -> None:
+    """Re-count rows after anomalies moved line starts or commitment ends."""
+    n = pw.timeline.n_periods
+    c = pw.commitments
+    schedule = purchase_schedule(c, pw.timeline)
+    lines = pw.lines
+    pw.tax_pairs = _tax_pairs(
+        pw.timeline, lines.sub, lines.service, lines.start, lines.end, c, schedule
+    )
+    unused = int((np.minimum(c.end, n) - np.maximum(c.start, 0)).clip(0).sum())
+    pw.expected_rows = (
+        int((lines.end - lines.start).sum())
+        + unused
+        + len(schedule)
+        + _close_rows(pw.tax_pairs, pw.org)
+    )
 
 
 def _provider_world(

@@ -10,6 +10,7 @@ from focusgen.catalog.tables import CatalogTables
 from focusgen.engine.timeline import Timeline
 from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
+from focusgen.world.identity import bare_account
 from focusgen.world.model import RUNTIME, SPEND_COMMITMENT, USAGE_COMMITMENT, Commitments
 
 TERMS_HOURS = (8760, 26280)
@@ -217,7 +218,7 @@ def _name_commitments(
             c.region[mine] >= 0, tables.region_id[np.maximum(c.region[mine], 0)], "global"
         )
         label = np.array([f"{key[:1]}{i:03d}" for i in range(len(mine))])
-        values = _placeholder_values(rng, sub_ids[c.sub[mine]], region, label)
+        values = _placeholder_values(rng, bare_account(sub_ids[c.sub[mine]]), region, label)
         ids[mine] = fill(templates[key], values, len(mine))
         for j, i in enumerate(mine):
             term = "1yr" if c.term_hours[i] == TERMS_HOURS[0] else "3yr"

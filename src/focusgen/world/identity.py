@@ -36,7 +36,7 @@ def name_resources(
         id_template, name_template, resource_type = tables.kind_templates[k]
         serial = rng.integers(1, 99, m).astype(str)
         values = {
-            "account": lambda mine=mine: org.sub_id[sub[mine]],
+            "account": lambda mine=mine: bare_account(org.sub_id[sub[mine]]),
             "region": lambda mine=mine: tables.region_id[region[mine]],
             "zone": lambda mine=mine: np.where(
                 zone[mine] >= 0,
@@ -86,6 +86,11 @@ def name_resources(
         app=app,
         env=env,
     )
+
+
+def bare_account(ids: np.ndarray) -> np.ndarray:
+    """Sub-account ids as id templates embed them (Azure: the GUID without /subscriptions/)."""
+    return np.strings.replace(ids, "/subscriptions/", "")
 
 
 def _dedupe(ids: np.ndarray) -> np.ndarray:

@@ -125,6 +125,8 @@ class ProviderWorld:
     tax_pairs: np.ndarray
     expected_rows: int
     invoice_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    trends: list = field(default_factory=list)
+    anomalies: list = field(default_factory=list)
 
 
 @dataclass
@@ -133,6 +135,7 @@ class World:
 
     timeline: Timeline
     providers: list[ProviderWorld]
+    anomalies: list = field(default_factory=list)
 
     @property
     def expected_rows(self) -> int:

@@ -1,0 +1,164 @@
+"""Trends and anomalies: visible where configured, and the ground truth matches the data."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from support.data import make_dataset, read
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    """A 12-month enterprise run with seasonality, a spike month and random anomalies."""
+    root = tmp_path_factory.mktemp("year")
+    from focusgen import generate, load_scenario
+
+    out = root / "year"
+    scenario = load_scenario(
+        {
+            "providers": "aws,azure",
+            "profile": "enterprise",
+            "rows": 150_000,
+            "months": 12,
+            "start": "2025-01",
+            "granularity": "daily",
+            "seed": 11,
+            "trends": [
+                {"kind": "weekly", "amplitude": 0.3},
+                {"kind": "annual", "amplitude": 0.5, "peak_months": [11, 12]},
+            ],
+            "anomalies": {"rate": 0.6},
+            "output": {"path": str(out)},
+        }
+    )
+    generate(scenario)
+    return out
+
+
+def _in_scope(record: dict) -> str:
+    ids = ", ".join("'" + r.replace("'", "''") + "'" for r in record["resource_ids"])
+    clause = f"ResourceId IN ({ids})"
+    for part in record["scope"].split(";"):
+        key, _, value = part.partition("=")
+        if key == "service":
+            clause += f" AND ServiceName = '{value}'"
+    return clause
+
+
+def test_weekends_are_cheaper_than_weekdays(year):
+    rows = read(year).rows("""
+        SELECT isodow(ChargePeriodStart) >= 6 AS weekend, avg(daily) FROM (
+          SELECT ChargePeriodStart, sum(EffectiveCost) AS daily FROM t
+          WHERE ChargeCategory = 'Usage' AND PricingCategory <> 'Committed'
+          GROUP BY 1) GROUP BY 1 ORDER BY 1""")
+    weekday, weekend = rows[0][1], rows[1][1]
+    assert weekend < 0.85 * weekday
+
+
+def test_annual_peak_months_stand_out(year):
+    monthly = dict(
+        read(year).rows("""
+        SELECT month(BillingPeriodStart), sum(EffectiveCost) / count(DISTINCT ChargePeriodStart)
+        FROM t WHERE ChargeCategory = 'Usage' AND PricingCategory <> 'Committed'
+        GROUP BY 1""")
+    )
+    assert monthly[11] > 1.2 * monthly[10] and monthly[12] > 1.2 * monthly[9]
+
+
+def test_ground_truth_files_agree_and_anomalies_are_visible(year):
+    records = json.loads((year / "ground_truth" / "anomalies.json").read_text())
+    with open(year / "ground_truth" / "anomalies.csv", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [r["id"] for r in records] == [r["id"] for r in table]
+    assert len(records) >= 3
+    data = read(year)
+    for record in records:
+        where = _in_scope(record)
+        start, end = record["start"], record["end"]
+        daily = data.rows(f"""
+            SELECT ChargePeriodStart >= TIMESTAMPTZ '{start}' AND ChargePeriodStart <
+                   TIMESTAMPTZ '{end}' AS inside, sum(EffectiveCost) / count(DISTINCT
+                   ChargePeriodStart), sum(BilledCost)
+            FROM t WHERE ChargeCategory = 'Usage' AND {where} GROUP BY 1""")
+        by_window = {inside: (avg, billed) for inside, avg, billed in daily}
+        kind = record["kind"]
+        if kind == "new-service":
+            before = data.count(
+                f"ChargeCategory = 'Usage' AND {where} AND "
+                f"ChargePeriodStart < TIMESTAMPTZ '{start}'"
+            )
+            assert before == 0 and by_window[True][0] > 0, record["id"]
+            continue
+        inside, outside = by_window[True][0], by_window.get(False, (0.0, 0.0))[0]
+        if kind in ("spike", "runaway-resource", "egress-surge"):
+            assert inside > 1.5 * outside, record
+        elif kind in ("drop", "idle-resources"):
+            assert inside < 0.6 * outside, record
+        elif kind == "commitment-expiry":
+            assert by_window[True][1] > 0, record
+        assert record["expected_extra_cost"] != 0 or kind == "commitment-expiry"
+
+
+def test_spike_trend_and_explicit_anomaly(tmp_path):
+    out = make_dataset(
+        tmp_path,
+        providers="gcp",
+        rows=40_000,
+        months=3,
+        start="2026-01",
+        trend="spike",
+        trend_params={"spike_month": "2026-02", "spike_multiplier": 3.0},
+    )
+    monthly = dict(
+        read(out).rows("""
+        SELECT month(BillingPeriodStart), sum(ConsumedQuantity) / count(DISTINCT ChargePeriodStart)
+        FROM t WHERE ChargeCategory = 'Usage' AND PricingCategory <> 'Committed' GROUP BY 1""")
+    )
+    assert monthly[2] > 2.0 * monthly[1] and monthly[2] > 2.0 * monthly[3]
+
+
+def test_explicit_anomaly_list_is_honoured(tmp_path):
+    from focusgen import generate, load_scenario
+
+    scenario = load_scenario(
+        {
+            "providers": "aws",
+            "rows": 30_000,
+            "months": 2,
+            "start": "2026-03",
+            "seed": 4,
+            "anomalies": [
+                {
+                    "kind": "spike",
+                    "start": "2026-03-20",
+                    "end": "2026-03-23",
+                    "magnitude": 5,
+                    "scope": {"category": "Storage"},
+                }
+            ],
+            "output": {"path": str(tmp_path / "o")},
+        }
+    )
+    generate(scenario)
+    records = json.loads((tmp_path / "o" / "ground_truth" / "anomalies.json").read_text())
+    assert [(r["kind"], r["start"], r["end"]) for r in records] == [
+        ("spike", "2026-03-20T00:00:00Z", "2026-03-23T00:00:00Z")
+    ]
+    assert records[0]["expected_extra_cost"] > 0
+
+
+def test_named_trend_presets_and_bad_trends():
+    from focusgen import ScenarioError, load_scenario
+
+    assert [t.kind for t in load_scenario({"trend": "seasonal"}).all_trends] == ["weekly", "annual"]
+    assert (
+        load_scenario({"trend": "linear", "trend_params": {"growth_rate": 0.1}}).all_trends[0].rate
+        == 0.1
+    )
+    with pytest.raises(ScenarioError, match="trend"):
+        load_scenario({"trend": "zigzag"})
+    with pytest.raises(ScenarioError, match="magnitude"):
+        load_scenario({"anomalies": [{"kind": "spike", "start": "2026-01-02", "magnitude": -1}]})
