@@ -31,10 +31,18 @@ class Data:
     def __init__(self, folder: Path, fmt: str = "parquet") -> None:
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone='UTC'")
+        files = sorted(
+            str(p)
+            for p in Path(folder).rglob(f"*.{fmt}")
+            if "ground_truth" not in p.parts
+            and not p.name.startswith(("ContractCommitment", "BillingPeriod", "InvoiceDetail"))
+            and "supplemental" not in p.parts
+        )
+        listing = "[" + ", ".join(f"'{f}'" for f in files) + "]"
         if fmt == "parquet":
-            source = f"read_parquet('{folder}/**/*.parquet', union_by_name=true)"
+            source = f"read_parquet({listing}, union_by_name=true)"
         else:
-            source = f"read_csv('{folder}/**/*.{fmt}', all_varchar=true, header=true)"
+            source = f"read_csv({listing}, all_varchar=true, header=true)"
         self.con.execute(f"CREATE VIEW t AS SELECT * FROM {source}")
 
     def count(self, where: str = "true") -> int:
