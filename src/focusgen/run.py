@@ -113,7 +113,7 @@ def generate(
         if pending is not None:
             pending.result()
         io.shutdown()
-        for extra in extra_outputs(world, scenario):
+        for extra in extra_outputs(world, scenario, totals):
             files.append(_write_extra(staging, extra, fmt))
         _publish(staging, out, files)
     except BaseException:

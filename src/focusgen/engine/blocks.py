@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from focusgen.engine.arrow import coded, constant, timestamps
 from focusgen.engine.statics import Statics
@@ -83,3 +84,56 @@ def unit_price_columns(
         "PricingCurrencyListUnitPrice": lp,
         "PricingCurrencyContractedUnitPrice": cp,
     }
+
+
+CATEGORY_CODES = {"Usage": 0, "Purchase": 1, "Tax": 2, "Credit": 3, "Adjustment": 4}
+
+
+def invoice_detail_columns(
+    pw: ProviderWorld,
+    st: Statics,
+    month: int,
+    sub: np.ndarray,
+    service: np.ndarray,
+    category: str | np.ndarray,
+) -> dict[str, pa.Array]:
+    """InvoiceDetailId: the invoice line (invoice x service x charge category) a row rolls into."""
+    code = np.full(len(sub), CATEGORY_CODES[category]) if isinstance(category, str) else category
+    billing = pw.org.sub_billing[sub].astype(np.int64)
+    index = ((billing * pw.timeline.months + month) * len(pw.services.name) + service) * 5 + code
+    return {"InvoiceDetailId": coded(index, st.invoice_detail_id)}
+
+
+def contract_applied(
+    commitment: np.ndarray,
+    commitment_ids: np.ndarray,
+    contract_ids: np.ndarray,
+    cost: np.ndarray,
+    quantity: np.ndarray,
+    unit: np.ndarray,
+    valid: np.ndarray,
+) -> pa.Array:
+    """ContractApplied JSON for rows that consume or pay for a contract commitment.
+
+    ``commitment`` is each row's commitment index; the JSON text is joined in Arrow for the
+    valid rows only and the column refers to it by index.
+    """
+    pick = np.flatnonzero(valid)
+    who = commitment[pick]
+    text = pc.binary_join_element_wise(
+        '{"Elements":[{"ContractId":"',
+        pa.array(contract_ids[who].astype(object)),
+        '","ContractCommitmentId":"',
+        pa.array(commitment_ids[who].astype(object)),
+        '","ContractCommitmentAppliedCost":',
+        pc.cast(pa.array(cost[pick]), pa.string()),
+        ',"ContractCommitmentAppliedQuantity":',
+        pc.cast(pa.array(quantity[pick]), pa.string()),
+        ',"ContractCommitmentAppliedUnit":"',
+        pa.array(unit[who].astype(object)),
+        '"}]}',
+        "",
+    )
+    position = np.zeros(len(valid), dtype=np.int32)
+    position[pick] = np.arange(len(pick), dtype=np.int32)
+    return coded(position, text, valid)

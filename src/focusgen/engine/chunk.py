@@ -8,12 +8,20 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine.arrow import coded, constant, decimals
-from focusgen.engine.blocks import common_columns, cost_columns, service_columns, unit_price_columns
+from focusgen.engine.blocks import (
+    common_columns,
+    contract_applied,
+    cost_columns,
+    invoice_detail_columns,
+    service_columns,
+    unit_price_columns,
+)
 from focusgen.engine.canonical import to_table
 from focusgen.engine.planner import Chunk
 from focusgen.engine.statics import pricing_categories, statics
 from focusgen.engine.trends import trend_factor
 from focusgen.engine.usage import consumed_quantity
+from focusgen.focus.dialect import version_columns
 from focusgen.world.model import SPEND_COMMITMENT, USAGE_COMMITMENT, ProviderWorld
 from focusgen.world.schedule import purchase_schedule
 
@@ -123,9 +131,22 @@ def _usage(
     start_us = timeline.period_start_us(period)
     cols = common_columns(pw, st, chunk.month, sub, start_us, start_us + timeline.period_us)
     cols.update(service_columns(st, service))
+    cols.update(invoice_detail_columns(pw, st, chunk.month, sub, service, "Usage"))
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
     cols.update(unit_price_columns(lp, cp))
     rid = st.resource_id.take(pa.array(uniq))
+    if len(c) and "ContractApplied" in version_columns(pw.focus_version):
+        cid = np.maximum(commitment, 0)
+        spend = c.kind[cid] == SPEND_COMMITMENT
+        cols["ContractApplied"] = contract_applied(
+            cid,
+            c.id,
+            st.contract_id,
+            committed_cost,
+            np.where(spend, committed_cost, pricing_qty),
+            np.where(c.kind == SPEND_COMMITMENT, pw.currency, "Hours"),
+            in_term,
+        )
     cdq_spend = (
         np.where(c.kind[np.maximum(commitment, 0)] == SPEND_COMMITMENT, committed_cost, pricing_qty)
         if len(c)
@@ -265,6 +286,16 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
     )
     cols.update(_commitment_identity(pw, who, is_usage))
     cols.update(service_columns(st, c.service[who]))
+    cols.update(invoice_detail_columns(pw, st, chunk.month, c.sub[who], c.service[who], "Usage"))
+    cols["ContractApplied"] = contract_applied(
+        who,
+        c.id,
+        st.contract_id,
+        effective,
+        unused_units,
+        np.where(c.kind == USAGE_COMMITMENT, "Hours", pw.currency),
+        np.ones(n, dtype=bool),
+    )
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
     cols.update(unit_price_columns(lp, cp))
     cols.update(
@@ -335,6 +366,16 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
     cols = common_columns(pw, st, chunk.month, c.sub[who], start_us, end_us)
     cols.update(_commitment_identity(pw, who, is_usage))
     cols.update(service_columns(st, c.service[who]))
+    cols.update(invoice_detail_columns(pw, st, chunk.month, c.sub[who], c.service[who], "Purchase"))
+    cols["ContractApplied"] = contract_applied(
+        who,
+        c.id,
+        st.contract_id,
+        billed,
+        c.capacity[who] * hours,
+        np.where(c.kind == USAGE_COMMITMENT, "Hours", pw.currency),
+        np.ones(n, dtype=bool),
+    )
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
     cols.update(unit_price_columns(lp, cp))
     payment = np.array(["All Upfront", "Partial Upfront", "No Upfront"])[c.payment[who]]

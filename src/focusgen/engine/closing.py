@@ -6,7 +6,13 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine.arrow import coded, constant, decimals
-from focusgen.engine.blocks import common_columns, cost_columns, service_columns, unit_price_columns
+from focusgen.engine.blocks import (
+    common_columns,
+    cost_columns,
+    invoice_detail_columns,
+    service_columns,
+    unit_price_columns,
+)
 from focusgen.engine.canonical import to_table
 from focusgen.engine.statics import statics
 from focusgen.world.model import ProviderWorld
@@ -38,6 +44,7 @@ def _tax(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
     start, end = _period(pw, month, n)
     cols = common_columns(pw, st, month, sub, start, end)
     cols.update(service_columns(st, service))
+    cols.update(invoice_detail_columns(pw, st, month, sub, service, "Tax"))
     cols.update(cost_columns(*(np.round(base[:, j] * rate, 10) for j in range(4))))
     template = pw.tables.catalog.tax_description
     texts = [
@@ -68,6 +75,7 @@ def _credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     start, end = _period(pw, month, n)
     cols = common_columns(pw, st, month, subs, start, end)
     cols.update(service_columns(st, service))
+    cols.update(invoice_detail_columns(pw, st, month, subs, service, "Credit"))
     cols.update(cost_columns(amount, amount, amount, amount))
     cols.update(
         {
@@ -95,7 +103,9 @@ def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     st = statics(pw)
     start, end = _period(pw, month, n)
     cols = common_columns(pw, st, month, payer, start, end)
-    cols.update(service_columns(st, np.full(n, pw.services.support_index)))
+    support_service = np.full(n, pw.services.support_index)
+    cols.update(service_columns(st, support_service))
+    cols.update(invoice_detail_columns(pw, st, month, payer, support_service, "Purchase"))
     cols.update(cost_columns(fee, fee, fee, fee))
     cols.update(unit_price_columns(fee, fee))
     support = pw.tables.catalog.support_service

@@ -57,6 +57,8 @@ class Statics:
     commitment_price_id: pa.Array
     commitment_description: pa.Array
     commitment_programs: pa.Array
+    invoice_detail_id: pa.Array
+    contract_id: np.ndarray
 
 
 def statics(pw: ProviderWorld) -> Statics:
@@ -145,7 +147,29 @@ def _build(pw: ProviderWorld) -> Statics:
         commitment_price_id=strings(c.sku_price_id),
         commitment_description=strings(description),
         commitment_programs=strings([_programs_json([x]) for x in ctype]),
+        invoice_detail_id=strings(invoice_detail_ids(pw).ravel()),
+        contract_id=contract_ids(pw)[c.billing] if len(c) else np.zeros(0, dtype=str),
     )
+
+
+def contract_ids(pw: ProviderWorld) -> np.ndarray:
+    """One enterprise contract per billing account; commitments sit under their account's."""
+    return np.array(
+        [f"{pw.provider.upper()}-CONTRACT-{i + 1:04d}" for i in range(len(pw.org.billing_id))]
+    )
+
+
+CATEGORY_NAMES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
+
+
+def invoice_detail_ids(pw: ProviderWorld) -> np.ndarray:
+    """InvoiceDetailId for every (billing account, month, service, charge category)."""
+    invoices = pw.invoice_ids  # (billing, month)
+    services = np.arange(len(pw.services.name))
+    grid = np.strings.add(invoices[:, :, None, None].astype(str), "-")
+    grid = np.strings.add(grid, np.char.zfill(services.astype(str), 3)[None, None, :, None])
+    grid = np.strings.add(grid, np.array(["-U", "-P", "-T", "-C", "-A"])[None, None, None, :])
+    return grid
 
 
 @cache

@@ -28,6 +28,9 @@ class Totals:
     by_month: dict[str, dict[str, float]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(float))
     )
+    invoice_lines: dict[str, dict[str, float]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(float))
+    )
 
     def add(self, table: pa.Table, provider: str, month: str) -> None:
         """Add a written table's rows and sums."""
@@ -44,6 +47,22 @@ class Totals:
             for m in METRICS:
                 value = row[f"{m}_sum"] or 0.0
                 target[m] += value
+        if "InvoiceDetailId" in table.column_names:
+            lines = (
+                pa.table(
+                    {
+                        "id": table["InvoiceDetailId"].cast(pa.string()),
+                        "billed": table["BilledCost"],
+                    }
+                )
+                .group_by("id")
+                .aggregate([("billed", "sum")])
+            )
+            ledger = self.invoice_lines[provider]
+            for line_id, billed in zip(
+                lines["id"].to_pylist(), lines["billed_sum"].to_pylist(), strict=True
+            ):
+                ledger[line_id] += billed or 0.0
         for key, bucket in ((provider, self.by_provider), (month, self.by_month)):
             bucket[key]["rows"] += table.num_rows
             for m in METRICS:

@@ -20,8 +20,9 @@ class ExtraOutput:
     text: str | None = None
 
 
-def extra_outputs(world, scenario) -> list[ExtraOutput]:
-    """Everything a run writes besides Cost and Usage."""
+def extra_outputs(world, scenario, totals=None) -> list[ExtraOutput]:
+    """Everything a run writes besides Cost and Usage (``totals`` carries the invoice ledger)."""
+    from focusgen.supplemental.datasets import supplemental_outputs
     from focusgen.supplemental.truth import truth_outputs
 
-    return truth_outputs(world, scenario)
+    return supplemental_outputs(world, scenario, totals) + truth_outputs(world, scenario)

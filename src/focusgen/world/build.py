@@ -86,6 +86,7 @@ def _add_timeline_effects(scenario: Scenario, world: World) -> None:
             for trend in scenario.all_trends
         ]
         pw.anomalies = [e for e in effects if e.provider == pw.provider]
+        pw.focus_version = scenario.focus_version
 
 
 def _recount(pw: ProviderWorld) -> None:

@@ -127,6 +127,7 @@ class ProviderWorld:
     invoice_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
     trends: list = field(default_factory=list)
     anomalies: list = field(default_factory=list)
+    focus_version: str = "1.4"
 
 
 @dataclass
