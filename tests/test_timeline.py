@@ -162,3 +162,21 @@ def test_named_trend_presets_and_bad_trends():
         load_scenario({"trend": "zigzag"})
     with pytest.raises(ScenarioError, match="magnitude"):
         load_scenario({"anomalies": [{"kind": "spike", "start": "2026-01-02", "magnitude": -1}]})
+
+
+def test_economics_truth_matches_the_data(tmp_path):
+    out = make_dataset(tmp_path, providers="aws", rows=30_000, months=2, profile="enterprise")
+    truth = json.loads((out / "ground_truth" / "economics.json").read_text())
+    data = read(out)
+    for key, values in truth.items():
+        month = key.split("/")[1]
+        used, unused = data.rows(f"""
+            SELECT sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used'),
+                   sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Unused')
+            FROM t WHERE strftime(BillingPeriodStart, '%Y-%m') = '{month}'""")[0]
+        assert values["commitment_utilisation"] == pytest.approx(used / (used + unused), rel=1e-4)
+        # The enterprise profile targets 92% utilisation and 65% coverage.
+        assert abs(values["commitment_utilisation"] - 0.92) < 0.05
+        assert 0.45 < values["commitment_coverage"] < 0.85
+        assert 0 < values["effective_savings_rate"] < 0.6
+        assert 0.6 < values["tag_coverage_by_spend"] <= 1

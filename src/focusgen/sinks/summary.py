@@ -28,6 +28,7 @@ class Totals:
     by_month: dict[str, dict[str, float]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(float))
     )
+    economics: dict[tuple, list[float]] = field(default_factory=dict)
     invoice_lines: dict[str, dict[str, float]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(float))
     )
@@ -47,6 +48,7 @@ class Totals:
             for m in METRICS:
                 value = row[f"{m}_sum"] or 0.0
                 target[m] += value
+        self._add_economics(table, provider, month)
         if "InvoiceDetailId" in table.column_names:
             lines = (
                 pa.table(
@@ -67,6 +69,38 @@ class Totals:
             bucket[key]["rows"] += table.num_rows
             for m in METRICS:
                 bucket[key][m] += pc.sum(table[m]).as_py() or 0.0
+
+    def _add_economics(self, table: pa.Table, provider: str, month: str) -> None:
+        """Sums by (category, charge category, commitment status, tagged) for the truth file."""
+        keys = pa.table(
+            {
+                "category": table["ServiceCategory"].cast(pa.string()),
+                "charge": table["ChargeCategory"].cast(pa.string()),
+                "status": table["CommitmentDiscountStatus"].cast(pa.string()).fill_null(""),
+                "tagged": pc.is_valid(table["Tags"]),
+                "resource": pc.is_valid(table["ResourceId"]),
+                "list": table["ListCost"],
+                "effective": table["EffectiveCost"],
+                "billed": table["BilledCost"],
+            }
+        )
+        grouped = keys.group_by(["category", "charge", "status", "tagged", "resource"]).aggregate(
+            [("list", "sum"), ("effective", "sum"), ("billed", "sum")]
+        )
+        for row in grouped.to_pylist():
+            key = (
+                provider,
+                month,
+                row["category"],
+                row["charge"],
+                row["status"],
+                row["tagged"],
+                row["resource"],
+            )
+            bucket = self.economics.setdefault(key, [0.0, 0.0, 0.0])
+            bucket[0] += row["list_sum"] or 0.0
+            bucket[1] += row["effective_sum"] or 0.0
+            bucket[2] += row["billed_sum"] or 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain, rounded, sorted totals."""

@@ -23,6 +23,11 @@ class ExtraOutput:
 def extra_outputs(world, scenario, totals=None) -> list[ExtraOutput]:
     """Everything a run writes besides Cost and Usage (``totals`` carries the invoice ledger)."""
     from focusgen.supplemental.datasets import supplemental_outputs
+    from focusgen.supplemental.economics import economics_outputs
     from focusgen.supplemental.truth import truth_outputs
 
-    return supplemental_outputs(world, scenario, totals) + truth_outputs(world, scenario)
+    return (
+        supplemental_outputs(world, scenario, totals)
+        + truth_outputs(world, scenario)
+        + economics_outputs(totals)
+    )
