@@ -28,7 +28,13 @@ def test_cost_ordering_on_usage(datasets, name):
         "AND ContractedCost >= EffectiveCost - 1e-9)"
     )
     assert bad == 0
-    assert rel.count("ChargeCategory IN ('Usage','Purchase','Tax') AND BilledCost < 0") == 0
+    assert (
+        rel.count(
+            "ChargeCategory IN ('Usage','Purchase','Tax') AND BilledCost < 0 "
+            "AND ChargeClass IS NULL"
+        )
+        == 0
+    )
 
 
 @pytest.mark.parametrize("name", PROVIDERS)
@@ -39,13 +45,14 @@ def test_null_rules_by_charge_category(datasets, name):
         "SkuPriceId IS NOT NULL OR ListUnitPrice IS NOT NULL OR PricingQuantity IS NOT NULL "
         "OR PricingUnit IS NOT NULL OR PricingCategory IS NOT NULL "
         "OR ConsumedQuantity IS NOT NULL)",
-        "usage/purchase carry sku, prices, quantity": "ChargeCategory IN ('Usage','Purchase') AND "
+        "usage/purchase carry sku, prices, quantity": "ChargeClass IS NULL AND "
+        "ChargeCategory IN ('Usage','Purchase') AND "
         "(SkuId IS NULL OR SkuPriceId IS NULL OR ListUnitPrice IS NULL OR "
         "ContractedUnitPrice IS NULL OR PricingQuantity IS NULL OR PricingUnit IS NULL "
         "OR PricingCategory IS NULL)",
         "consumed quantity only on used usage": "(ChargeCategory <> 'Usage' OR "
         "CommitmentDiscountStatus = 'Unused') AND ConsumedQuantity IS NOT NULL",
-        "usage rows are metered": "ChargeCategory = 'Usage' AND "
+        "usage rows are metered": "ChargeCategory = 'Usage' AND ChargeClass IS NULL AND "
         "coalesce(CommitmentDiscountStatus, '') <> 'Unused' AND ConsumedQuantity IS NULL",
         "unit null iff quantity null": "(ConsumedUnit IS NULL) <> (ConsumedQuantity IS NULL) OR "
         "(PricingUnit IS NULL) <> (PricingQuantity IS NULL) OR "
@@ -75,8 +82,11 @@ def test_null_rules_by_charge_category(datasets, name):
         "IS NOT NULL AND (EffectiveCost <> 0 OR ResourceId <> CommitmentDiscountId)",
         "credits are negative and unpriced": "ChargeCategory = 'Credit' AND (BilledCost > 0 OR "
         "ListCost <> BilledCost OR EffectiveCost <> BilledCost OR ContractedCost <> BilledCost)",
-        "charge period inside billing period": "ChargePeriodStart < BillingPeriodStart OR "
-        "ChargePeriodEnd > BillingPeriodEnd OR ChargePeriodStart >= ChargePeriodEnd",
+        "charge period inside billing period": "ChargeClass IS NULL AND "
+        "(ChargePeriodStart < BillingPeriodStart OR ChargePeriodEnd > BillingPeriodEnd) "
+        "OR ChargePeriodStart >= ChargePeriodEnd",
+        "corrections fix an earlier billing period": "ChargeClass = 'Correction' AND "
+        "ChargePeriodEnd > BillingPeriodStart",
     }
     broken = {name: n for name, sql in rules.items() if (n := rel.count(sql))}
     assert broken == {}
@@ -139,3 +149,13 @@ def test_upfront_purchases_cover_the_whole_term(datasets, name):
         term_hours = 8760 if "1 Year" in description else 26280
         share = 1.0 if "All Upfront" in description else 0.5
         assert fee == pytest.approx(share * per_period * term_hours / hours, rel=1e-9)
+
+
+def test_corrections_land_in_a_later_billing_period(datasets):
+    data = read(datasets["aws"])
+    rows = data.rows("""SELECT ChargeCategory, BilledCost, BillingPeriodStart, ChargePeriodStart
+                        FROM t WHERE ChargeClass = 'Correction'""")
+    assert rows
+    for category, billed, billing_start, charge_start in rows:
+        assert charge_start < billing_start
+        assert (billed < 0) == (category == "Usage")

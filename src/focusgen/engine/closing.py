@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from focusgen.engine.arrow import coded, constant, decimals
 from focusgen.engine.blocks import (
+    CATEGORY_CODES,
     common_columns,
     cost_columns,
     invoice_detail_columns,
@@ -15,6 +16,7 @@ from focusgen.engine.blocks import (
 )
 from focusgen.engine.canonical import to_table
 from focusgen.engine.statics import statics
+from focusgen.world.corrections import correction_pairs
 from focusgen.world.model import ProviderWorld
 
 CREDIT_SHARE_OF_BILL = 0.3
@@ -23,7 +25,12 @@ SUPPORT_MINIMUM_USD = 100.0
 
 def build_closing(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table:
     """Tax, credit and support rows of one billing period, derived from its charges' sums."""
-    parts = [_tax(pw, month, sums), _credits(pw, month, sums), _support(pw, month, sums)]
+    parts = [
+        _tax(pw, month, sums),
+        _credits(pw, month, sums),
+        _support(pw, month, sums),
+        _corrections(pw, month),
+    ]
     return pa.concat_tables([p for p in parts if p is not None]).unify_dictionaries()
 
 
@@ -129,3 +136,63 @@ def _exchange(pw: ProviderWorld) -> float:
     from focusgen.scenario.model import currency_rates
 
     return currency_rates()[pw.currency]
+
+
+def _corrections(pw: ProviderWorld, month: int) -> pa.Table | None:
+    """Corrections of the previous, closed billing period: refunds and credit reversals.
+
+    Each keeps its own ChargeCategory, carries ChargeClass "Correction", is billed in this
+    billing period and keeps the corrected charge period (the previous month).
+    """
+    chosen = correction_pairs(pw.tax_pairs, pw.timeline.months)
+    chosen = chosen[chosen[:, 0] == month]
+    n = len(chosen)
+    if not n:
+        return None
+    sub, service, per_mille = chosen[:, 1], chosen[:, 2], chosen[:, 3]
+    reversal = (chosen[:, 4] == 1) & pw.org.sub_credited[sub]
+    base = _expected_pair_cost(pw, month - 1)[sub, service]
+    amount = np.maximum(0.01, np.round(base * per_mille / 1000.0, 2))
+    amount = np.where(reversal, amount * 0.3, -amount)
+    st = statics(pw)
+    bounds = pw.timeline.month_bounds_us
+    start = np.full(n, bounds[month - 1], dtype=np.int64)
+    end = np.full(n, bounds[month], dtype=np.int64)
+    cols = common_columns(pw, st, month, sub, start, end)
+    cols.update(service_columns(st, service))
+    category = np.where(reversal, CATEGORY_CODES["Credit"], CATEGORY_CODES["Usage"])
+    cols.update(invoice_detail_columns(pw, st, month, sub, service, category))
+    cols.update(cost_columns(amount, amount, amount, amount))
+    label = pw.timeline.month_label(month - 1)
+    texts = pa.array(
+        [
+            f"Refund of re-rated usage for {label}",
+            f"Reversal of promotional credit applied in {label}",
+        ]
+    )
+    cols.update(
+        {
+            "ChargeCategory": coded(reversal.astype(np.int32), pa.array(["Usage", "Credit"])),
+            "ChargeClass": constant("Correction", n),
+            "ChargeDescription": coded(reversal.astype(np.int32), texts),
+            "ChargeFrequency": coded(
+                reversal.astype(np.int32), pa.array(["Usage-Based", "One-Time"])
+            ),
+        }
+    )
+    return to_table(cols, n)
+
+
+def _expected_pair_cost(pw: ProviderWorld, month: int) -> np.ndarray:
+    """Expected contracted cost per (sub-account, service) in a billing period."""
+    from focusgen.world.anomalies import expected_line_cost
+
+    bounds = pw.timeline.month_bounds
+    lines = pw.lines
+    overlap = np.maximum(
+        0, np.minimum(lines.end, bounds[month + 1]) - np.maximum(lines.start, bounds[month])
+    )
+    cost = expected_line_cost(pw, np.arange(len(lines))) * overlap
+    shape = (len(pw.org.sub_id), len(pw.services.name))
+    key = lines.sub.astype(np.int64) * shape[1] + lines.service
+    return np.bincount(key, weights=cost, minlength=shape[0] * shape[1]).reshape(shape)

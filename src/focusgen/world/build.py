@@ -12,6 +12,7 @@ from focusgen.scenario.model import PROVIDERS, Scenario
 from focusgen.scenario.timeline_spec import Scope
 from focusgen.world.anomalies import apply_structural, resolve_anomalies
 from focusgen.world.commitments import build_commitments
+from focusgen.world.corrections import correction_pairs
 from focusgen.world.identity import name_resources
 from focusgen.world.model import Lines, ProviderWorld, Services, World
 from focusgen.world.org import build_org
@@ -103,7 +104,7 @@ def _recount(pw: ProviderWorld) -> None:
         int((lines.end - lines.start).sum())
         + unused
         + len(schedule)
-        + _close_rows(pw.tax_pairs, pw.org)
+        + _close_rows(pw.tax_pairs, pw.org, pw.timeline.months)
     )
 
 
@@ -244,7 +245,7 @@ def _provider_world(
         tax_pairs = _tax_pairs(
             timeline, line_sub, line_service, line_start, line_end, commitments, schedule
         )
-        close_rows = _close_rows(tax_pairs, org)
+        close_rows = _close_rows(tax_pairs, org, timeline.months)
         new_fixed = unused_rows + len(schedule) + close_rows
         total = usage_rows + new_fixed
         if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
@@ -378,11 +379,12 @@ def _tax_pairs(timeline, line_sub, line_service, line_start, line_end, commitmen
     return np.unique(np.concatenate(keys).astype(np.int64), axis=0)
 
 
-def _close_rows(tax_pairs: np.ndarray, org) -> int:
-    """Tax, credit and support rows implied by the charged (month, sub, service) triples."""
+def _close_rows(tax_pairs: np.ndarray, org, months: int) -> int:
+    """Tax, credit, support and correction rows implied by the charged triples."""
     month_sub = np.unique(tax_pairs[:, :2], axis=0)
     credits = int(org.sub_credited[month_sub[:, 1]].sum())
     month_billing = np.unique(
         np.stack([month_sub[:, 0], org.sub_billing[month_sub[:, 1]]], axis=1), axis=0
     )
-    return len(tax_pairs) + credits + len(month_billing)
+    corrections = correction_pairs(tax_pairs, months)
+    return len(tax_pairs) + credits + len(month_billing) + len(corrections)
