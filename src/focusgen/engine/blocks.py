@@ -10,6 +10,8 @@ from focusgen.engine.arrow import coded, constant, timestamps
 from focusgen.engine.statics import Statics
 from focusgen.world.model import ProviderWorld
 
+PRICING_CURRENCY = "USD"  # the catalogs' list prices are US dollars
+
 
 def common_columns(
     pw: ProviderWorld,
@@ -28,7 +30,7 @@ def common_columns(
         "BillingAccountId": coded(billing, st.billing_id),
         "BillingAccountName": coded(billing, st.billing_name),
         "BillingAccountType": constant(catalog.billing_account_type, n),
-        "BillingCurrency": constant(pw.currency, n),
+        "BillingCurrency": coded(billing, st.billing_currency),
         "BillingPeriodStart": timestamps(np.full(n, bounds[month], dtype=np.int64)),
         "BillingPeriodEnd": timestamps(np.full(n, bounds[month + 1], dtype=np.int64)),
         "ChargePeriodStart": timestamps(period_start_us),
@@ -39,7 +41,7 @@ def common_columns(
         "PublisherName": constant(catalog.publisher_name, n),
         "ServiceProviderName": constant(catalog.provider_name, n),
         "HostProviderName": constant(catalog.provider_name, n),
-        "PricingCurrency": constant(pw.currency, n),
+        "PricingCurrency": constant(PRICING_CURRENCY, n),
         "SubAccountId": coded(sub, st.sub_id),
         "SubAccountName": coded(sub, st.sub_name),
         "SubAccountType": constant(catalog.sub_account_type, n),
@@ -55,34 +57,48 @@ def service_columns(st: Statics, service: np.ndarray) -> dict[str, pa.Array]:
     }
 
 
+def row_fx(pw: ProviderWorld, sub: np.ndarray, month: int) -> np.ndarray:
+    """Billing-currency units per pricing-currency (USD) unit for each row's account and month."""
+    return pw.fx[pw.org.sub_billing[sub], month]
+
+
 def cost_columns(
     list_cost: np.ndarray,
     contracted_cost: np.ndarray,
     billed: np.ndarray,
     effective: np.ndarray,
+    fx: np.ndarray | float = 1.0,
 ) -> dict[str, pa.Array]:
-    """The four cost metrics plus the pricing-currency effective cost (same currency)."""
+    """The four cost metrics plus the effective cost in the pricing currency."""
     return {
         "ListCost": pa.array(list_cost, type=pa.float64()),
         "ContractedCost": pa.array(contracted_cost, type=pa.float64()),
         "BilledCost": pa.array(billed, type=pa.float64()),
         "EffectiveCost": pa.array(effective, type=pa.float64()),
-        "PricingCurrencyEffectiveCost": pa.array(effective, type=pa.float64()),
+        "PricingCurrencyEffectiveCost": pa.array(effective / fx, type=pa.float64()),
     }
 
 
 def unit_price_columns(
-    list_price: np.ndarray, contracted_price: np.ndarray, valid: np.ndarray | None = None
+    list_price: np.ndarray,
+    contracted_price: np.ndarray,
+    valid: np.ndarray | None = None,
+    fx: np.ndarray | float = 1.0,
 ) -> dict[str, pa.Array]:
-    """List and contracted unit prices, mirrored into the pricing-currency columns."""
+    """List and contracted unit prices, and the same prices in the pricing currency."""
     mask = None if valid is None else ~valid
     lp = pa.array(list_price, type=pa.float64(), mask=mask)
     cp = pa.array(contracted_price, type=pa.float64(), mask=mask)
+    if np.isscalar(fx) and fx == 1.0:
+        plp, pcp = lp, cp
+    else:
+        plp = pa.array(list_price / fx, type=pa.float64(), mask=mask)
+        pcp = pa.array(contracted_price / fx, type=pa.float64(), mask=mask)
     return {
         "ListUnitPrice": lp,
         "ContractedUnitPrice": cp,
-        "PricingCurrencyListUnitPrice": lp,
-        "PricingCurrencyContractedUnitPrice": cp,
+        "PricingCurrencyListUnitPrice": plp,
+        "PricingCurrencyContractedUnitPrice": pcp,
     }
 
 

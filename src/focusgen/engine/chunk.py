@@ -13,6 +13,7 @@ from focusgen.engine.blocks import (
     contract_applied,
     cost_columns,
     invoice_detail_columns,
+    row_fx,
     service_columns,
     unit_price_columns,
 )
@@ -107,8 +108,12 @@ def _usage(
         in_term, consumed, np.round(consumed * time_multiplier(pw, active[local], period), 6)
     )
     pricing_qty = consumed / t.sku_block_size[row_sku]
-    lp = lines.list_price[active][local]
-    cp = lines.contracted_price[active][local]
+    sub = lines.sub[active][local]
+    fx = row_fx(pw, sub, chunk.month)
+    # Prices follow the month's exchange rate; committed rates were fixed at purchase.
+    drift = fx / pw.fx_base[pw.org.sub_billing[sub]]
+    lp = lines.list_price[active][local] * drift
+    cp = lines.contracted_price[active][local] * drift
     list_cost = lp * pricing_qty
     contracted_cost = cp * pricing_qty
     spot = lines.spot[active][local]
@@ -118,7 +123,6 @@ def _usage(
     effective = np.where(in_term, committed_cost, billed)
     category = np.where(in_term, COMMITTED, np.where(spot, DYNAMIC, STANDARD))
 
-    sub = lines.sub[active][local]
     service = lines.service[active][local]
     _accumulate(sums, sub, service, list_cost, contracted_cost, billed, effective)
 
@@ -132,8 +136,8 @@ def _usage(
     cols = common_columns(pw, st, chunk.month, sub, start_us, start_us + timeline.period_us)
     cols.update(service_columns(st, service))
     cols.update(invoice_detail_columns(pw, st, chunk.month, sub, service, "Usage"))
-    cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
-    cols.update(unit_price_columns(lp, cp))
+    cols.update(cost_columns(list_cost, contracted_cost, billed, effective, fx))
+    cols.update(unit_price_columns(lp, cp, fx=fx))
     rid = st.resource_id.take(pa.array(uniq))
     if len(c) and "ContractApplied" in version_columns(pw.focus_version):
         cid = np.maximum(commitment, 0)
@@ -144,7 +148,7 @@ def _usage(
             st.contract_id,
             committed_cost,
             np.where(spend, committed_cost, pricing_qty),
-            np.where(c.kind == SPEND_COMMITMENT, pw.currency, "Hours"),
+            np.where(c.kind == SPEND_COMMITMENT, st.commitment_currency, "Hours"),
             in_term,
         )
     cdq_spend = (
@@ -293,11 +297,12 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
         st.contract_id,
         effective,
         unused_units,
-        np.where(c.kind == USAGE_COMMITMENT, "Hours", pw.currency),
+        np.where(c.kind == USAGE_COMMITMENT, "Hours", st.commitment_currency),
         np.ones(n, dtype=bool),
     )
-    cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
-    cols.update(unit_price_columns(lp, cp))
+    fx = row_fx(pw, c.sub[who], chunk.month)
+    cols.update(cost_columns(list_cost, contracted_cost, billed, effective, fx))
+    cols.update(unit_price_columns(lp, cp, fx=fx))
     cols.update(
         {
             "ChargeCategory": constant("Usage", n),
@@ -373,11 +378,12 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
         st.contract_id,
         billed,
         c.capacity[who] * hours,
-        np.where(c.kind == USAGE_COMMITMENT, "Hours", pw.currency),
+        np.where(c.kind == USAGE_COMMITMENT, "Hours", st.commitment_currency),
         np.ones(n, dtype=bool),
     )
-    cols.update(cost_columns(list_cost, contracted_cost, billed, effective))
-    cols.update(unit_price_columns(lp, cp))
+    fx = row_fx(pw, c.sub[who], chunk.month)
+    cols.update(cost_columns(list_cost, contracted_cost, billed, effective, fx))
+    cols.update(unit_price_columns(lp, cp, fx=fx))
     payment = np.array(["All Upfront", "Partial Upfront", "No Upfront"])[c.payment[who]]
     what = np.array(st.commitment_description.to_pylist(), dtype=str)[who]
     text = np.strings.add(np.strings.add(what, " "), payment)

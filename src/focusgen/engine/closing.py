@@ -11,6 +11,7 @@ from focusgen.engine.blocks import (
     common_columns,
     cost_columns,
     invoice_detail_columns,
+    row_fx,
     service_columns,
     unit_price_columns,
 )
@@ -52,7 +53,11 @@ def _tax(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
     cols = common_columns(pw, st, month, sub, start, end)
     cols.update(service_columns(st, service))
     cols.update(invoice_detail_columns(pw, st, month, sub, service, "Tax"))
-    cols.update(cost_columns(*(np.round(base[:, j] * rate, 10) for j in range(4))))
+    cols.update(
+        cost_columns(
+            *(np.round(base[:, j] * rate, 10) for j in range(4)), fx=row_fx(pw, sub, month)
+        )
+    )
     template = pw.tables.catalog.tax_description
     texts = [
         template.format(service=pw.services.name[s], service_code=pw.services.code[s])
@@ -83,7 +88,7 @@ def _credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     cols = common_columns(pw, st, month, subs, start, end)
     cols.update(service_columns(st, service))
     cols.update(invoice_detail_columns(pw, st, month, subs, service, "Credit"))
-    cols.update(cost_columns(amount, amount, amount, amount))
+    cols.update(cost_columns(amount, amount, amount, amount, row_fx(pw, subs, month)))
     cols.update(
         {
             "ChargeCategory": constant("Credit", n),
@@ -104,7 +109,7 @@ def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     billed_by_sub = sums[:, :, 2].sum(axis=1)
     billed = np.bincount(org.sub_billing, weights=billed_by_sub, minlength=len(org.billing_id))
     rate = pw.tables.catalog.support_rate
-    minimum = SUPPORT_MINIMUM_USD * _exchange(pw)
+    minimum = SUPPORT_MINIMUM_USD * pw.fx_base[accounts]
     fee = np.round(np.maximum(billed[accounts] * rate, minimum), 2)
     payer = np.array([np.flatnonzero(org.sub_billing == a)[0] for a in accounts])
     st = statics(pw)
@@ -113,8 +118,9 @@ def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     support_service = np.full(n, pw.services.support_index)
     cols.update(service_columns(st, support_service))
     cols.update(invoice_detail_columns(pw, st, month, payer, support_service, "Purchase"))
-    cols.update(cost_columns(fee, fee, fee, fee))
-    cols.update(unit_price_columns(fee, fee))
+    fx = row_fx(pw, payer, month)
+    cols.update(cost_columns(fee, fee, fee, fee, fx))
+    cols.update(unit_price_columns(fee, fee, fx=fx))
     support = pw.tables.catalog.support_service
     cols.update(
         {
@@ -130,12 +136,6 @@ def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
         }
     )
     return to_table(cols, n)
-
-
-def _exchange(pw: ProviderWorld) -> float:
-    from focusgen.scenario.model import currency_rates
-
-    return currency_rates()[pw.currency]
 
 
 def _corrections(pw: ProviderWorld, month: int) -> pa.Table | None:
@@ -162,7 +162,7 @@ def _corrections(pw: ProviderWorld, month: int) -> pa.Table | None:
     cols.update(service_columns(st, service))
     category = np.where(reversal, CATEGORY_CODES["Credit"], CATEGORY_CODES["Usage"])
     cols.update(invoice_detail_columns(pw, st, month, sub, service, category))
-    cols.update(cost_columns(amount, amount, amount, amount))
+    cols.update(cost_columns(amount, amount, amount, amount, row_fx(pw, sub, month)))
     label = pw.timeline.month_label(month - 1)
     texts = pa.array(
         [

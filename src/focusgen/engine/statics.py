@@ -59,6 +59,8 @@ class Statics:
     commitment_programs: pa.Array
     invoice_detail_id: pa.Array
     contract_id: np.ndarray
+    billing_currency: pa.Array
+    commitment_currency: np.ndarray
 
 
 def statics(pw: ProviderWorld) -> Statics:
@@ -107,7 +109,7 @@ def _build(pw: ProviderWorld) -> Statics:
     unit = np.where(
         c.kind == USAGE_COMMITMENT,
         t.sku_pricing_unit[np.maximum(c.sku, 0)] if len(c) else [],
-        pw.currency,
+        pw.billing_currency[c.billing] if len(c) else [],
     )
     term = np.where(c.term_hours == 8760, "1 Year", "3 Years")
     description = np.array([f"{ty} {tm}" for ty, tm in zip(ctype, term, strict=True)], dtype=str)
@@ -149,6 +151,8 @@ def _build(pw: ProviderWorld) -> Statics:
         commitment_programs=strings([_programs_json([x]) for x in ctype]),
         invoice_detail_id=strings(invoice_detail_ids(pw).ravel()),
         contract_id=contract_ids(pw)[c.billing] if len(c) else np.zeros(0, dtype=str),
+        billing_currency=strings(pw.billing_currency),
+        commitment_currency=pw.billing_currency[c.billing] if len(c) else np.zeros(0, str),
     )
 
 

@@ -114,6 +114,9 @@ class Scenario(_Strict):
     monthly_spend: Annotated[float, Field(gt=0)] | None = None
     focus_version: str = "1.2"
     currency: str = "USD"
+    billing_currencies: list[str] | None = Field(
+        default=None, description="billing accounts cycle through these currencies"
+    )
     seed: int = Field(default=42, ge=0, lt=2**63)
     trend: str = "none"
     trend_params: TrendParameters = Field(default_factory=TrendParameters)
@@ -194,6 +197,15 @@ class Scenario(_Strict):
             )
         return code
 
+    @field_validator("billing_currencies")
+    @classmethod
+    def _currencies(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("give at least one currency or leave billing_currencies unset")
+        return [cls._currency(code) for code in value]
+
     @field_validator("category_weights")
     @classmethod
     def _weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
@@ -248,6 +260,11 @@ class Scenario(_Strict):
         """(year, month) of the first billing period."""
         year, month = self.start.split("-")
         return int(year), int(month)
+
+    @property
+    def account_currencies(self) -> list[str]:
+        """Currencies billing accounts are billed in, assigned round-robin."""
+        return self.billing_currencies or [self.currency]
 
     @property
     def exchange_rate(self) -> float:

@@ -79,7 +79,7 @@ def contract_commitments(pw: ProviderWorld, version: str) -> pa.Table:
             )
         )
     data = {
-        "BillingCurrency": [pw.currency] * len(c),
+        "BillingCurrency": pw.billing_currency[c.billing].tolist() if len(c) else [],
         "ContractCommitmentApplicability": applicability,
         "ContractCommitmentBenefitCategory": ["Discount"] * len(c),
         "ContractCommitmentCategory": ["Usage" if u else "Spend" for u in is_usage],
@@ -118,8 +118,10 @@ def contract_commitments(pw: ProviderWorld, version: str) -> pa.Table:
         "ContractPeriodEnd": [_ts(contract_end)] * len(c),
         "ContractPeriodStart": [_ts(contract_start)] * len(c),
         "InvoiceIssuerName": [pw.tables.catalog.invoice_issuer_name] * len(c),
-        "PricingCurrency": [pw.currency] * len(c),
-        "PricingCurrencyContractCommitmentCost": cost.tolist(),
+        "PricingCurrency": ["USD"] * len(c),
+        "PricingCurrencyContractCommitmentCost": (cost / pw.fx_base[c.billing]).tolist()
+        if len(c)
+        else [],
         "ServiceProviderName": [pw.tables.catalog.provider_name] * len(c),
     }
     data["ContractCommitmentQuantity"] = [
@@ -197,7 +199,7 @@ def invoice_details(pw: ProviderWorld, version: str, ledger: dict[str, float]) -
         service_name = str(pw.services.name[service])
         rows["BilledCost"].append(billed)
         rows["BillingAccountId"].append(str(pw.org.billing_id[billing]))
-        rows["BillingCurrency"].append(pw.currency)
+        rows["BillingCurrency"].append(str(pw.billing_currency[billing]))
         rows["BillingPeriodEnd"].append(_ts(end))
         rows["BillingPeriodStart"].append(_ts(int(bounds[month])))
         rows["ChargeCategory"].append(CATEGORY_NAMES[category])
@@ -210,7 +212,7 @@ def invoice_details(pw: ProviderWorld, version: str, ledger: dict[str, float]) -
         rows["InvoiceIssueDate"].append(_ts(issued) if closed else None)
         rows["InvoiceIssuerName"].append(issuer)
         rows["InvoiceIssueStatus"].append("Issued" if closed else "Open")
-        rows["PaymentCurrency"].append(pw.currency)
+        rows["PaymentCurrency"].append(str(pw.billing_currency[billing]))
         rows["PaymentCurrencyBilledCost"].append(billed)
         rows["PaymentCurrencyInvoiceDetailId"].append(line_id)
         rows["PaymentDueDate"].append(_ts(issued + 30 * DAY_US) if closed else None)

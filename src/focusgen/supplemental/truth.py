@@ -30,12 +30,18 @@ def anomaly_records(world, scenario) -> list[dict[str, Any]]:
                 "end": _iso(end_us),
                 "magnitude": effect.magnitude,
                 "expected_extra_cost": round(effect.expected_extra_cost, 2),
-                "currency": scenario.currency,
+                "currency": _currency_of(pw, effect.lines),
                 "affected_lines": len(effect.lines),
                 "resource_ids": resources,
             }
         )
     return records
+
+
+def _currency_of(pw, lines) -> str:
+    """The billing currency of the affected lines ('mixed' if they span currencies)."""
+    codes = set(pw.billing_currency[pw.org.sub_billing[pw.lines.sub[lines]]].tolist())
+    return codes.pop() if len(codes) == 1 else "mixed"
 
 
 def _iso(micros: int) -> str:

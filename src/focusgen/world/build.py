@@ -8,7 +8,7 @@ from focusgen.catalog.tables import CatalogTables, catalog_tables
 from focusgen.engine.timeline import Timeline
 from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens
-from focusgen.scenario.model import PROVIDERS, Scenario
+from focusgen.scenario.model import PROVIDERS, Scenario, currency_rates
 from focusgen.scenario.timeline_spec import Scope
 from focusgen.world.anomalies import apply_structural, resolve_anomalies
 from focusgen.world.commitments import build_commitments
@@ -147,6 +147,11 @@ def _provider_world(
         settings.credit_share,
     )
     services = _services(tables)
+    codes = scenario.account_currencies
+    billing_currency = np.array([codes[i % len(codes)] for i in range(len(org.billing_id))])
+    rates = currency_rates()
+    fx_base = np.array([rates[c] for c in billing_currency])
+    fx = _exchange_walk(stream(scenario, 5), billing_currency, fx_base, timeline.months)
 
     pool_size = int(est_resources * 1.6) + 32
     attempt = 0
@@ -163,14 +168,14 @@ def _provider_world(
             settings.persistent_share,
             scale,
         )
-        rate = scenario.exchange_rate
+        rate = fx_base[org.sub_billing[pool.sub[pool.line_resource]]]
         pool_prices = _prices(tables, pool, settings.negotiated_discount, rate)
         rows_per_resource = np.bincount(
             pool.line_resource,
             weights=(pool.end - pool.start)[pool.line_resource],
             minlength=len(pool),
         )
-        line_cost = line_monthly_cost(tables, pool.line_sku, pool.line_qty) * rate
+        line_cost = line_monthly_cost(tables, pool.line_sku, pool.line_qty) * scenario.exchange_rate
         line_cost *= tables.region_price_factor[pool.region[pool.line_resource]]
         span = (pool.end - pool.start)[pool.line_resource] / max(1, n_periods)
         cost_per = np.bincount(pool.line_resource, weights=line_cost * span, minlength=len(pool))
@@ -286,7 +291,7 @@ def _provider_world(
         conv.invoice_prefix,
         digit_tokens(invoice_rng, len(org.billing_id) * timeline.months, conv.invoice_digits),
     ).reshape(len(org.billing_id), timeline.months)
-    return ProviderWorld(
+    world = ProviderWorld(
         provider=provider,
         index=index,
         tables=tables,
@@ -301,6 +306,25 @@ def _provider_world(
         expected_rows=total,
         invoice_ids=invoice_ids,
     )
+    world.billing_currency, world.fx_base, world.fx = billing_currency, fx_base, fx
+    return world
+
+
+def _exchange_walk(
+    rng: np.random.Generator, currency: np.ndarray, base: np.ndarray, months: int
+) -> np.ndarray:
+    """Monthly exchange rates per billing account: a random walk from the base rate.
+
+    Accounts in the same currency share the walk; the US dollar never moves.
+    """
+    unique = sorted(set(currency.tolist()))
+    steps = rng.normal(0.0, 0.015, size=(len(unique), months))
+    steps[:, 0] = 0.0
+    walk = np.exp(np.cumsum(steps, axis=1))
+    index = np.array([unique.index(c) for c in currency])
+    out = base[:, None] * walk[index]
+    out[currency == "USD"] = 1.0
+    return out
 
 
 def _services(tables: CatalogTables) -> Services:
@@ -334,7 +358,7 @@ def _services(tables: CatalogTables) -> Services:
 
 
 def _prices(
-    tables: CatalogTables, pool: Candidates, discount: float, rate: float
+    tables: CatalogTables, pool: Candidates, discount: float, rate: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """List and contracted unit prices per line, in the billing currency."""
     region = pool.region[pool.line_resource]

@@ -128,6 +128,9 @@ class ProviderWorld:
     trends: list = field(default_factory=list)
     anomalies: list = field(default_factory=list)
     focus_version: str = "1.4"
+    billing_currency: np.ndarray = field(default_factory=lambda: np.array(["USD"]))
+    fx_base: np.ndarray = field(default_factory=lambda: np.ones(1))
+    fx: np.ndarray = field(default_factory=lambda: np.ones((1, 1)))
 
 
 @dataclass
