@@ -10,20 +10,8 @@ import pytest
 from focusgen.focus.spec import columns
 from support.data import SHARED, make_dataset, read
 
-# Columns the engine leaves null until later features (allocation, capacity reservations,
-# contract commitments, invoice details) fill them; every other column must carry values.
-NULL_UNTIL_LATER = {
-    "AllocatedMethodDetails",
-    "AllocatedMethodId",
-    "AllocatedResourceId",
-    "AllocatedResourceName",
-    "AllocatedTags",
-    "CapacityReservationId",
-    "CapacityReservationStatus",
-    "ChargeClass",
-    "ContractApplied",
-    "InvoiceDetailId",
-}
+# Capacity reservations are not simulated yet; every other column must carry values.
+NULL_UNTIL_LATER = {"CapacityReservationId", "CapacityReservationStatus"}
 # Columns whose single value is right for a one-currency, one-provider dataset.
 CONSTANT_BY_DESIGN = {
     "BillingCurrency",
@@ -48,7 +36,14 @@ ARROW_TYPES = {
 def by_version(tmp_path_factory):
     root = tmp_path_factory.mktemp("versions")
     return {
-        v: make_dataset(root, providers="aws,azure", rows=8000, months=2, focus_version=v)
+        v: make_dataset(
+            root,
+            providers="aws,azure",
+            rows=8000,
+            months=2,
+            focus_version=v,
+            split_allocation=v in ("1.3", "1.4"),
+        )
         for v in ("1.0", "1.1", "1.2", "1.3", "1.4")
     }
 

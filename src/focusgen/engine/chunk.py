@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from focusgen.engine.arrow import coded, constant, decimals
 from focusgen.engine.blocks import (
@@ -97,6 +98,25 @@ def _usage(
         lines.start[active][local],
         growth,
     )
+    spot_factor = rng.uniform(0.28, 0.42, n)
+    # Split cost allocation: a shared line's row becomes one row per share (two workloads
+    # and the idle remainder); summable metrics are split by ratio, unit prices kept.
+    share = np.zeros(n, dtype=np.int64)
+    ratio = np.ones(n)
+    row_shares = lines.shares[active][local] if len(lines.shares) else np.ones(n, np.int8)
+    if (row_shares > 1).any():
+        row_shares = row_shares.astype(np.int64)
+        expand = np.repeat(np.arange(n), row_shares)
+        share = np.arange(len(expand)) - np.repeat(np.cumsum(row_shares) - row_shares, row_shares)
+        local, period, consumed = local[expand], period[expand], consumed[expand]
+        spot_factor, row_sku, usage_kind = spot_factor[expand], row_sku[expand], usage_kind[expand]
+        split = row_shares[expand] > 1
+        ratio = np.where(split, lines.alloc_ratio[active[local], np.minimum(share, 2)], 1.0)
+        consumed = consumed * ratio
+        share = np.where(split, share, -1)
+        n = len(expand)
+    else:
+        share = np.full(n, -1)
     commitment = lines.commitment[active][local]
     c = pw.commitments
     in_term = commitment >= 0
@@ -117,7 +137,6 @@ def _usage(
     list_cost = lp * pricing_qty
     contracted_cost = cp * pricing_qty
     spot = lines.spot[active][local]
-    spot_factor = rng.uniform(0.28, 0.42, n)
     committed_cost = lines.commit_rate[active][local] * pricing_qty
     billed = np.where(in_term, 0.0, np.where(spot, contracted_cost * spot_factor, contracted_cost))
     effective = np.where(in_term, committed_cost, billed)
@@ -193,7 +212,60 @@ def _usage(
             "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
         }
     )
+    if (share >= 0).any():
+        cols.update(_allocation_columns(pw, st, active[local], share, ratio, consumed, row_sku))
     return to_table(cols, n)
+
+
+def _allocation_columns(
+    pw: ProviderWorld,
+    st,
+    row_line: np.ndarray,
+    share: np.ndarray,
+    ratio: np.ndarray,
+    consumed: np.ndarray,
+    row_sku: np.ndarray,
+) -> dict[str, pa.Array]:
+    """Allocated* columns: method, workload (null for the idle remainder), tags, ratios."""
+    lines = pw.lines
+    split = share >= 0
+    workload = split & (share < 2)
+    pick = np.flatnonzero(workload)
+    line = row_line[pick]
+    app = lines.alloc_app[line, share[pick]]
+    names = pa.array(pw.org.app_name[app].astype(object))
+    containers = pw.services.subcategory[lines.service[line]] == "Containers"
+    rid = st.resource_id.take(pa.array(lines.resource[line]))
+    joint = pa.array(np.where(containers, "/namespaces/", "/databases/").astype(object))
+    workload_id = pc.binary_join_element_wise(rid, joint, names, "")
+    key = pa.array(np.where(containers, "k8s-namespace", "database").astype(object))
+    tags = pc.binary_join_element_wise('{"', key, '":"', names, '"}', "")
+    position = np.zeros(len(share), dtype=np.int32)
+    position[pick] = np.arange(len(pick), dtype=np.int32)
+    every = np.flatnonzero(split)
+    unit = st.consumed_unit.take(pa.array(row_sku[every]))
+    details = pc.binary_join_element_wise(
+        '{"Elements":[{"AllocatedRatio":',
+        pc.cast(pa.array(ratio[every]), pa.string()),
+        ',"UsageUnit":"',
+        unit,
+        '","UsageQuantity":',
+        pc.cast(pa.array(consumed[every]), pa.string()),
+        "}]}",
+        "",
+    )
+    all_position = np.zeros(len(share), dtype=np.int32)
+    all_position[every] = np.arange(len(every), dtype=np.int32)
+    method = np.where(
+        pw.services.subcategory[lines.service[row_line]] == "Containers", 0, 1
+    ).astype(np.int32)
+    return {
+        "AllocatedMethodId": coded(method, pa.array(["CpuRequestShare", "QueryTimeShare"]), split),
+        "AllocatedMethodDetails": coded(all_position, details, split),
+        "AllocatedResourceId": coded(position, workload_id, workload),
+        "AllocatedResourceName": coded(position, names, workload),
+        "AllocatedTags": coded(position, tags, workload),
+    }
 
 
 def time_multiplier(pw: ProviderWorld, row_line: np.ndarray, period: np.ndarray) -> np.ndarray:

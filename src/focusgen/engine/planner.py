@@ -43,8 +43,9 @@ def rows_per_period(world: World, provider: int) -> np.ndarray:
     pw = world.providers[provider]
     n = world.timeline.n_periods
     diff = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(diff, pw.lines.start, 1)
-    np.add.at(diff, pw.lines.end, -1)
+    shares = pw.lines.shares.astype(np.int64) if len(pw.lines.shares) else 1
+    np.add.at(diff, pw.lines.start, shares)
+    np.add.at(diff, pw.lines.end, -shares)
     c = pw.commitments
     if len(c):
         np.add.at(diff, np.clip(c.start, 0, n), 1)

@@ -118,6 +118,9 @@ class Scenario(_Strict):
         default=None, description="billing accounts cycle through these currencies"
     )
     seed: int = Field(default=42, ge=0, lt=2**63)
+    split_allocation: bool = Field(
+        default=False, description="split shared clusters and databases over workloads (1.3+)"
+    )
     trend: str = "none"
     trend_params: TrendParameters = Field(default_factory=TrendParameters)
     trends: list[Trend] = Field(default_factory=list)
@@ -225,6 +228,10 @@ class Scenario(_Strict):
     def _size(self) -> Scenario:
         if self.rows is not None and self.monthly_spend is not None:
             raise ValueError("give rows or monthly_spend, not both")
+        if self.split_allocation and self.focus_version in ("1.0", "1.1", "1.2"):
+            raise ValueError(
+                f"split_allocation needs focus_version 1.3 or later, not {self.focus_version}"
+            )
         if self.trend == "custom" and not self.trend_params.points:
             raise ValueError("trend=custom needs trend_params.points {YYYY-MM: multiplier}")
         return self

@@ -101,7 +101,7 @@ def _recount(pw: ProviderWorld) -> None:
     )
     unused = int((np.minimum(c.end, n) - np.maximum(c.start, 0)).clip(0).sum())
     pw.expected_rows = (
-        int((lines.end - lines.start).sum())
+        int(((lines.end - lines.start) * lines.shares).sum())
         + unused
         + len(schedule)
         + _close_rows(pw.tax_pairs, pw.org, pw.timeline.months)
@@ -170,9 +170,10 @@ def _provider_world(
         )
         rate = fx_base[org.sub_billing[pool.sub[pool.line_resource]]]
         pool_prices = _prices(tables, pool, settings.negotiated_discount, rate)
+        pool_shares = _allocation_shares(scenario, tables, pool)
         rows_per_resource = np.bincount(
             pool.line_resource,
-            weights=(pool.end - pool.start)[pool.line_resource],
+            weights=(pool.end - pool.start)[pool.line_resource] * pool_shares,
             minlength=len(pool),
         )
         line_cost = line_monthly_cost(tables, pool.line_sku, pool.line_qty) * scenario.exchange_rate
@@ -241,7 +242,7 @@ def _provider_world(
             max_commitments,
         )
         schedule = purchase_schedule(commitments, timeline)
-        usage_rows = int((line_end - line_start).sum())
+        usage_rows = int(((line_end - line_start) * pool_shares[:n_lines]).sum())
         unused_rows = int(
             (np.minimum(commitments.end, n_periods) - np.maximum(commitments.start, 0))
             .clip(0)
@@ -284,7 +285,9 @@ def _provider_world(
         list_price=listed,
         contracted_price=contracted,
         commit_rate=line_rate,
+        shares=pool_shares[:n_lines].astype(np.int8),
     )
+    _allocation_targets(stream(scenario, 1, index, 5), lines, pool.app, org)
     invoice_rng = stream(scenario, 1, index, 4)
     conv = CONVENTIONS[provider]
     invoice_ids = np.strings.add(
@@ -308,6 +311,36 @@ def _provider_world(
     )
     world.billing_currency, world.fx_base, world.fx = billing_currency, fx_base, fx
     return world
+
+
+SHARED_SUBCATEGORIES = ("Containers", "Relational Databases")
+
+
+def _allocation_shares(scenario: Scenario, tables: CatalogTables, pool: Candidates) -> np.ndarray:
+    """Rows per period of each line: 3 for shared clusters/databases when splitting, else 1."""
+    if not scenario.split_allocation:
+        return np.ones(len(pool.line_sku), dtype=np.int64)
+    service = tables.kind_service[pool.kind[pool.line_resource]]
+    shared = np.isin(tables.service_subcategory[service], SHARED_SUBCATEGORIES) & (
+        tables.sku_usage[pool.line_sku] == 0
+    )
+    return np.where(shared, 3, 1).astype(np.int64)
+
+
+def _allocation_targets(rng: np.random.Generator, lines: Lines, app: np.ndarray, org) -> None:
+    """Two workloads (other applications) and ratios (theirs and the idle rest) per line."""
+    n = len(lines)
+    lines.alloc_app = rng.integers(0, len(org.app_name), size=(n, 2)).astype(np.int32)
+    owner = app[lines.resource]
+    lines.alloc_app[:, 0] = np.where(
+        lines.alloc_app[:, 0] == owner, (owner + 1) % len(org.app_name), lines.alloc_app[:, 0]
+    )
+    idle = rng.uniform(0.08, 0.25, n)
+    split = rng.uniform(0.25, 0.75, n)
+    lines.alloc_ratio = np.round(
+        np.stack([(1 - idle) * split, (1 - idle) * (1 - split), idle], axis=1), 6
+    )
+    lines.alloc_ratio[:, 2] = np.round(1.0 - lines.alloc_ratio[:, 0] - lines.alloc_ratio[:, 1], 6)
 
 
 def _exchange_walk(

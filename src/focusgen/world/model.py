@@ -60,6 +60,9 @@ class Lines:
     list_price: np.ndarray
     contracted_price: np.ndarray
     commit_rate: np.ndarray
+    shares: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    alloc_app: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int32))
+    alloc_ratio: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
 
     def __len__(self) -> int:
         return len(self.resource)
