@@ -14,6 +14,7 @@ from support.data import SHARED, make_dataset, read
 NULL_UNTIL_LATER = {"CapacityReservationId", "CapacityReservationStatus"}
 # Columns whose single value is right for a one-currency, one-provider dataset.
 CONSTANT_BY_DESIGN = {
+    "ChargeClass",  # its only allowed value is "Correction"
     "BillingCurrency",
     "PricingCurrency",
     "ProviderName",
