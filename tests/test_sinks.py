@@ -113,7 +113,7 @@ def test_failed_run_leaves_no_partial_files(tmp_path, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("focusgen.run.build_chunk", failing)
+    monkeypatch.setattr("focusgen.executors.tasks.build_chunk", failing)
     scenario = load_scenario(
         None, providers="aws", rows=3000, months=3, output_path=str(tmp_path / "out")
     )

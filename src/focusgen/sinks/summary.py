@@ -14,6 +14,35 @@ import pyarrow.compute as pc
 METRICS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 
 
+@dataclass(frozen=True)
+class ChunkTotals:
+    """One chunk's rows and cost sums, small enough to send back from a worker."""
+
+    rows: int
+    by_category: list[tuple[str, int, tuple[float, ...]]]
+    sums: tuple[float, ...]
+
+
+def chunk_totals(table: pa.Table) -> ChunkTotals:
+    """Rows and cost sums of a table, overall and per charge category."""
+    small = table.select(["ChargeCategory", *METRICS])
+    small = small.set_column(0, "ChargeCategory", small["ChargeCategory"].cast(pa.string()))
+    # One thread: the float sums then do not depend on how batches were scheduled.
+    grouped = small.group_by("ChargeCategory", use_threads=False).aggregate(
+        [(m, "sum") for m in METRICS] + [("ChargeCategory", "count")]
+    )
+    by_category = [
+        (
+            str(row["ChargeCategory"]),
+            int(row["ChargeCategory_count"]),
+            tuple(row[f"{m}_sum"] or 0.0 for m in METRICS),
+        )
+        for row in grouped.to_pylist()
+    ]
+    sums = tuple(pc.sum(table[m]).as_py() or 0.0 for m in METRICS)
+    return ChunkTotals(table.num_rows, by_category, sums)
+
+
 @dataclass
 class Totals:
     """Accumulates rows and cost sums as chunks are written."""
@@ -31,23 +60,20 @@ class Totals:
 
     def add(self, table: pa.Table, provider: str, month: str) -> None:
         """Add a written table's rows and sums."""
-        self.rows += table.num_rows
-        small = table.select(["ChargeCategory", *METRICS])
-        small = small.set_column(0, "ChargeCategory", small["ChargeCategory"].cast(pa.string()))
-        grouped = small.group_by("ChargeCategory").aggregate(
-            [(m, "sum") for m in METRICS] + [("ChargeCategory", "count")]
-        )
-        for row in grouped.to_pylist():
-            category = str(row["ChargeCategory"])
+        self.merge(chunk_totals(table), provider, month)
+
+    def merge(self, part: ChunkTotals, provider: str, month: str) -> None:
+        """Add one chunk's totals; merging in chunk order keeps the floats reproducible."""
+        self.rows += part.rows
+        for category, count, sums in part.by_category:
             target = self.by_category[category]
-            target["rows"] += row["ChargeCategory_count"]
-            for m in METRICS:
-                value = row[f"{m}_sum"] or 0.0
+            target["rows"] += count
+            for m, value in zip(METRICS, sums, strict=True):
                 target[m] += value
         for key, bucket in ((provider, self.by_provider), (month, self.by_month)):
-            bucket[key]["rows"] += table.num_rows
-            for m in METRICS:
-                bucket[key][m] += pc.sum(table[m]).as_py() or 0.0
+            bucket[key]["rows"] += part.rows
+            for m, value in zip(METRICS, part.sums, strict=True):
+                bucket[key][m] += value
 
     def as_dict(self) -> dict[str, Any]:
         """Plain, rounded, sorted totals."""
