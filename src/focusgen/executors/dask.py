@@ -9,7 +9,7 @@ def connect(address: str) -> Any:
     """A client of the Dask scheduler at ``address`` (``tcp://HOST:PORT``)."""
     from distributed import Client
 
-    return Client(address, timeout="20s")
+    return Client(address, timeout="10s")
 
 
 class DaskExecutor:
