@@ -41,8 +41,8 @@ import pyarrow as pa, pyarrow.parquet as pq, pyarrow.csv as pacsv
 from pathlib import Path
 folder, fmt = sys.argv[1:3]
 files = sorted(Path(folder).rglob("*." + fmt))
-table = pa.concat_tables(pq.read_table(f) if fmt == "parquet" else pacsv.read_csv(f)
-                         for f in files), promote_options="permissive")
+table = pa.concat_tables([pq.read_table(f) if fmt == "parquet" else pacsv.read_csv(f)
+                         for f in files], promote_options="permissive")
 began = time.perf_counter()
 if fmt == "parquet":
     pq.write_table(table, folder + "/baseline", compression="zstd", compression_level=1,
