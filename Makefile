@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo-output
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench bench-scale clean
 
 setup: $(VENV)/.installed
 
@@ -27,6 +27,10 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
+
+# Add TOOLKIT=path/to/focus-toolkit (focus-data-toolkit 0.14.1, Python 3.12) for that column.
+bench-scale: setup
+	$(BIN)/python benchmarks/bench_scale.py $(if $(TOOLKIT),--toolkit $(TOOLKIT))
 
 clean:
 	rm -rf $(VENV) $(DEMO) .cache .pytest_cache .ruff_cache

@@ -80,10 +80,14 @@ def test_config_file_with_overriding_options(tmp_path):
         (["--focus-version", "0.5"], ["--focus-version", "0.5", "1.4"]),
         (["--granularity", "weekly"], ["--granularity", "weekly"]),
         (["--config", "/no/such.yaml"], ["--config", "no such file"]),
+        (["--workers", "0"], ["--workers", "0", "1 or more"]),
+        (["--workers", "two"], ["--workers", "two", "1 or more"]),
+        (["--output", "ftp://host/x"], ["--output", "ftp://host/x", "s3://bucket/prefix"]),
+        (["--dask-scheduler", "localhost"], ["--dask-scheduler", "localhost", "tcp://"]),
     ],
 )
 def test_bad_options_give_one_line_and_exit_2(tmp_path, args, words):
-    done = focusgen("generate", *args, "--output", str(tmp_path / "x"))
+    done = focusgen("generate", "--output", str(tmp_path / "x"), *args)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr

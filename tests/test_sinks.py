@@ -99,7 +99,9 @@ def test_summary_reports_totals_scenario_and_seed(tmp_path):
     assert set(summary["totals"]["by_provider"]) == {"aws", "gcp"}
     assert set(summary["totals"]["by_month"]) == {"2026-01", "2026-02"}
     assert sorted(summary["files"]) == sorted(
-        str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != "summary.json"
+        str(p.relative_to(out))
+        for p in out.rglob("*")
+        if p.is_file() and p.name not in ("summary.json", "_SUCCESS")
     )
 
 
@@ -113,7 +115,7 @@ def test_failed_run_leaves_no_partial_files(tmp_path, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("focusgen.run.build_chunk", failing)
+    monkeypatch.setattr("focusgen.executors.tasks.build_chunk", failing)
     scenario = load_scenario(
         None, providers="aws", rows=3000, months=3, output_path=str(tmp_path / "out")
     )
@@ -131,6 +133,6 @@ def test_rerun_replaces_the_previous_run(tmp_path):
     files = sorted(
         str(p.relative_to(first))
         for p in first.rglob("*")
-        if p.is_file() and p.name != "summary.json"
+        if p.is_file() and p.name not in ("summary.json", "_SUCCESS")
     )
     assert files == sorted(summary["files"])

@@ -18,6 +18,7 @@ from focusgen.scenario.presets import (
     profile_names,
     profile_preset,
 )
+from focusgen.sinks.storage import StorageOptions, check_uri
 
 app = typer.Typer(
     add_completion=False,
@@ -97,7 +98,23 @@ def generate(
     seed: Annotated[str | None, typer.Option(help="Random seed.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="parquet|csv|csv.gz|jsonl")] = None,
     layout: Annotated[str | None, typer.Option(help="billing-period|provider")] = None,
-    output: Annotated[str | None, typer.Option(help="Output folder.")] = None,
+    output: Annotated[
+        str | None, typer.Option(help="Output folder, or s3://bucket/prefix.")
+    ] = None,
+    workers: Annotated[
+        str, typer.Option(help="Worker processes on this machine (output is identical).")
+    ] = "1",
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option("--dask-scheduler", help="Run chunks on a Dask cluster: tcp://HOST:PORT."),
+    ] = None,
+    s3_endpoint_url: Annotated[
+        str | None,
+        typer.Option("--s3-endpoint-url", help="S3-compatible endpoint (else AWS_ENDPOINT_URL)."),
+    ] = None,
+    s3_region: Annotated[
+        str | None, typer.Option("--s3-region", help="S3 region (else AWS_REGION).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Generate a FOCUS dataset (options override the --config file)."""
@@ -124,6 +141,13 @@ def generate(
     except ScenarioError as error:
         _fail(str(error))
         return
+    n_workers = _workers(workers, dask_scheduler)
+    problem = check_uri(scenario.output.path)
+    if problem:
+        _fail(f"--output={scenario.output.path!r}: {problem}")
+    if s3_endpoint_url is not None and "://" not in s3_endpoint_url:
+        _fail(f"--s3-endpoint-url={s3_endpoint_url!r}: must be a URL such as http://host:port")
+    client = _dask_client(dask_scheduler) if dask_scheduler else None
     progress = Progress(
         TextColumn("[bold]generating"),
         BarColumn(),
@@ -140,11 +164,48 @@ def generate(
             progress.update(task, completed=done, total=total)
 
         try:
-            summary = run_generate(scenario, progress=report)
+            summary = run_generate(
+                scenario,
+                progress=report,
+                workers=n_workers,
+                dask_client=client,
+                storage_options=StorageOptions(endpoint_url=s3_endpoint_url, region=s3_region),
+            )
         except OSError as error:
-            _fail(f"--output={scenario.output.path!r}: {error.strerror or error}")
+            _fail(f"--output={scenario.output.path!r}: {_first_line(error)}")
             return
+        finally:
+            if client is not None:
+                client.close()
     _print_summary(summary)
+
+
+def _first_line(error: OSError) -> str:
+    text = error.strerror or str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
+def _workers(value: str, dask_scheduler: str | None) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        _fail(f"--workers={value!r}: must be a whole number of processes, 1 or more")
+    if n > 1 and dask_scheduler:
+        _fail(f"--workers={value!r}: not with --dask-scheduler (the cluster's workers run chunks)")
+    return n
+
+
+def _dask_client(address: str):
+    if not address.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        _fail(f"--dask-scheduler={address!r}: must be a scheduler address such as tcp://HOST:8786")
+    from focusgen.executors.dask import connect
+
+    try:
+        return connect(address)
+    except (OSError, TimeoutError) as error:
+        _fail(f"--dask-scheduler={address!r}: cannot connect ({_first_line(error)})")
 
 
 def _print_summary(summary) -> None:
@@ -173,7 +234,7 @@ def _print_summary(summary) -> None:
     out.print(table)
     out.print(
         f"currency {summary.scenario.currency}; files: {len(summary.files)}; "
-        f"summary: {summary.output / 'summary.json'}"
+        f"summary: {summary.output}/summary.json"
     )
 
 

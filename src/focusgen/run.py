@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
-import shutil
+import os
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,13 +19,14 @@ import pyarrow as pa
 
 from focusgen import __version__
 from focusgen.engine.canonical import canonical_schema
-from focusgen.engine.chunk import build_chunk
-from focusgen.engine.closing import build_closing
 from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks
-from focusgen.focus.dialect import output_schema, project
+from focusgen.executors.dask import DaskExecutor
+from focusgen.executors.pool import process_pool
+from focusgen.executors.tasks import Job, chunk_rel, chunk_table, run_chunk, world_for
+from focusgen.focus.dialect import output_schema
 from focusgen.scenario.model import Scenario
-from focusgen.sinks.layout import part_path
-from focusgen.sinks.summary import Totals, write_summary
+from focusgen.sinks.storage import Storage, StorageOptions, check_uri
+from focusgen.sinks.summary import ChunkTotals, Totals, chunk_totals
 from focusgen.sinks.writers import EXTENSIONS, FileWriter
 from focusgen.supplemental import ExtraOutput, extra_outputs
 from focusgen.world.build import build_world
@@ -35,7 +38,7 @@ Progress = Callable[[int, int], None]
 class RunSummary:
     """What a run wrote: rows, files, cost totals, and how long it took."""
 
-    output: Path
+    output: Path | str
     rows: int
     expected_rows: int
     files: list[str]
@@ -54,95 +57,243 @@ def generate(
     *,
     progress: Progress | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    workers: int = 1,
+    dask_client: Any = None,
+    storage_options: StorageOptions | None = None,
 ) -> RunSummary:
     """Generate the scenario's dataset into ``scenario.output.path`` and return its summary.
+
+    ``workers`` > 1 runs chunks in that many local processes; ``dask_client`` (a
+    ``distributed.Client``) runs them on its cluster instead. The output path may be a
+    folder or ``s3://bucket/prefix`` (``storage_options`` and the AWS variables say how to
+    reach it). Every executor and worker count writes byte-identical files.
 
     >>> from focusgen import Scenario, generate
     >>> summary = generate(Scenario(providers="aws", rows=2000, output={"path": "/tmp/fg"}))
     >>> abs(summary.rows - 2000) <= 40
     True
     """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers={workers!r}: must be an integer >= 1")
+    problem = check_uri(scenario.output.path)
+    if problem:
+        raise ValueError(f"output.path={scenario.output.path!r}: {problem}")
     began = time.perf_counter()
     _map_large_allocations()
-    world = build_world(scenario)
-    chunks = plan_chunks(world, chunk_rows)
-    out = scenario.output_path
-    out.mkdir(parents=True, exist_ok=True)
-    staging = out / f".focusgen-staging-{int(time.time() * 1000)}"
-    staging.mkdir()
-    schema = output_schema(scenario.focus_version, canonical_schema())
-    totals = Totals()
-    files: list[str] = []
-    writers: dict[str, FileWriter] = {}
-    sums: dict[tuple[int, int], np.ndarray] = {}
-    growth = scenario.profile_settings.monthly_growth
-    done = 0
-    layout, fmt = scenario.output.layout, scenario.output.format
-
-    def write(rel: str, table: pa.Table, provider: str, month: str, last: bool) -> None:
-        writer = writers.get(rel)
-        if writer is None:
-            writer = writers[rel] = FileWriter(staging / rel, fmt, schema)
-        writer.write(table)
-        totals.add(table, provider, month)
-        if last:
-            writers.pop(rel).close()
-
-    # One thread writes chunk k while the main thread builds chunk k + 1 (Arrow's writers
-    # and most numpy kernels release the GIL); at most two chunks are alive at once.
-    io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focusgen-write")
-    pending: Future | None = None
+    scenario_json = scenario.model_dump_json()
+    parallel = dask_client is not None or workers > 1
+    # Built through the task module's cache so forked workers inherit the world.
+    world = world_for(scenario_json)[1] if parallel else build_world(scenario)
+    executor = (
+        DaskExecutor(dask_client)
+        if dask_client is not None
+        else process_pool(workers, scenario_json)
+        if parallel
+        else None
+    )
     try:
-        for chunk in chunks:
-            pw = world.providers[chunk.provider]
-            month_label = world.timeline.month_label(chunk.month)
-            table = project(
-                _run_chunk(world, chunk, scenario.seed, growth, sums), scenario.focus_version
-            )
-            rel = str(part_path(layout, fmt, pw.provider, month_label, chunk.part))
-            if rel not in files:
-                files.append(rel)
-            last = layout != "provider" or _last_of_provider(chunks, chunk)
-            if pending is not None:
-                pending.result()
-            pending = io.submit(write, rel, table, pw.provider, month_label, last)
-            done += table.num_rows
-            del table
-            if progress is not None:
-                progress(done, world.expected_rows)
-        if pending is not None:
-            pending.result()
-        io.shutdown()
-        for extra in extra_outputs(world, scenario, totals):
-            files.append(_write_extra(staging, extra, fmt))
-        _publish(staging, out, files)
-    except BaseException:
-        io.shutdown(cancel_futures=True)
-        for writer in writers.values():
-            writer.abort()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(staging, ignore_errors=True)
+        chunks = plan_chunks(world, chunk_rows)
+        storage = Storage(scenario.output.path, storage_options or StorageOptions())
+        staging_rel = f".focusgen-staging-{int(time.time() * 1000)}-{os.getpid()}"
+        run = _Run(scenario, world, chunks, storage, staging_rel, progress)
+        try:
+            storage.makedirs(staging_rel)
+            if executor is None:
+                run.in_process()
+            else:
+                run.parallel(
+                    executor,
+                    Job(
+                        scenario_json,
+                        storage.child(staging_rel),
+                        write=scenario.output.layout != "provider",
+                    ),
+                    limit=2 * workers if dask_client is None else _dask_slots(dask_client),
+                )
+            for extra in extra_outputs(world, scenario, run.totals):
+                run.files.append(
+                    _write_extra(storage.child(staging_rel), extra, scenario.output.format)
+                )
+            _publish(storage, staging_rel, run.files)
+        except BaseException:
+            run.abort()
+            with contextlib.suppress(Exception):
+                storage.delete_tree(staging_rel)
+            raise
+        with contextlib.suppress(OSError):
+            storage.delete_tree(staging_rel)
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
     content = {
         "generator": {"name": "focusgen", "version": __version__},
         "focus_version": scenario.focus_version,
         "dataset": "CostAndUsage",
         "seed": scenario.seed,
-        "scenario": json.loads(scenario.model_dump_json()),
+        "scenario": json.loads(scenario_json),
         "expected_rows": world.expected_rows,
-        "files": files,
-        "totals": totals.as_dict(),
+        "files": run.files,
+        "totals": run.totals.as_dict(),
     }
-    write_summary(out / "summary.json", content)
+    # The summary, then _SUCCESS, are written last: readers that wait for them never see
+    # a half-published run.
+    storage.write_text("summary.json", json.dumps(content, indent=2, sort_keys=True) + "\n")
+    storage.write_text("_SUCCESS", "")
     return RunSummary(
-        output=out,
-        rows=totals.rows,
+        output=storage.display() if storage.remote else Path(scenario.output.path),
+        rows=run.totals.rows,
         expected_rows=world.expected_rows,
-        files=files,
-        totals=totals.as_dict(),
+        files=run.files,
+        totals=run.totals.as_dict(),
         seconds=time.perf_counter() - began,
         scenario=scenario,
     )
+
+
+class _Run:
+    """One run's state: chunk plan, cost sums per month, totals, open writers, files."""
+
+    def __init__(self, scenario, world, chunks, storage, staging_rel, progress) -> None:
+        self.scenario, self.world, self.chunks = scenario, world, chunks
+        self.staging = storage.child(staging_rel)
+        self.progress = progress
+        self.schema = output_schema(scenario.focus_version, canonical_schema())
+        self.totals = Totals()
+        self.files: list[str] = []
+        self.writers: dict[str, FileWriter] = {}
+        self.done = 0
+        self.last_of_file = _last_chunk_of_file(world, scenario, chunks)
+
+    def labels(self, chunk: Chunk) -> tuple[str, str]:
+        return (
+            self.world.providers[chunk.provider].provider,
+            self.world.timeline.month_label(chunk.month),
+        )
+
+    def record(self, chunk: Chunk, rel: str, totals: ChunkTotals) -> None:
+        """Account for a chunk in chunk order (totals are float sums: order matters)."""
+        if rel not in self.files:
+            self.files.append(rel)
+        self.totals.merge(totals, *self.labels(chunk))
+        self.done += totals.rows
+        if self.progress is not None:
+            self.progress(self.done, self.world.expected_rows)
+
+    def write(self, chunk: Chunk, rel: str, table: pa.Table) -> None:
+        writer = self.writers.get(rel)
+        if writer is None:
+            writer = self.writers[rel] = FileWriter(
+                rel, self.scenario.output.format, self.schema, storage=self.staging
+            )
+        writer.write(table)
+        if self.last_of_file[rel] is chunk:
+            self.writers.pop(rel).close()
+
+    def in_process(self) -> None:
+        """Build chunks here; one thread writes chunk k while this one builds chunk k + 1."""
+        sums: dict[tuple[int, int], np.ndarray] = {}
+        # Arrow's writers and most numpy kernels release the GIL; at most two chunks are
+        # alive at once.
+        io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focusgen-write")
+        pending: tuple[Chunk, str, Future] | None = None
+
+        def write(chunk: Chunk, rel: str, table: pa.Table) -> ChunkTotals:
+            self.write(chunk, rel, table)
+            return chunk_totals(table)
+
+        try:
+            for chunk in self.chunks:
+                key = (chunk.provider, chunk.month)
+                table, chunk_sums = chunk_table(
+                    self.world, self.scenario, chunk, sums.pop(key, None) if chunk.closing else None
+                )
+                if chunk_sums is not None:
+                    _add_sums(sums, key, chunk_sums)
+                rel = chunk_rel(self.world, self.scenario, chunk)
+                if pending is not None:
+                    self.record(pending[0], pending[1], pending[2].result())
+                pending = (chunk, rel, io.submit(write, chunk, rel, table))
+                del table
+            if pending is not None:
+                self.record(pending[0], pending[1], pending[2].result())
+        finally:
+            io.shutdown(cancel_futures=True)
+
+    def parallel(self, executor, job: Job, limit: int) -> None:
+        """Submit chunk tasks, at most ``limit`` in flight; take results in chunk order.
+
+        A closing chunk needs its month's cost sums, added in chunk order; it is
+        submitted as soon as the last usage chunk of its month is back.
+        """
+        sums: dict[tuple[int, int], np.ndarray] = {}
+        waiting: dict[tuple[int, int], int] = {}
+        queue: deque[list] = deque()
+        deferred: dict[tuple[int, int], list] = {}
+
+        def submit(entry: list, month_sums) -> None:
+            entry[1] = executor.submit(run_chunk, job, entry[0], month_sums)
+
+        def drain() -> None:
+            chunk, future = queue[0]
+            key = (chunk.provider, chunk.month)
+            result = future.result()
+            queue.popleft()
+            if not chunk.closing:
+                _add_sums(sums, key, result.sums)
+                waiting[key] -= 1
+                if not waiting[key] and key in deferred:
+                    submit(deferred.pop(key), sums.pop(key))
+            if result.table is not None:
+                self.write(chunk, result.rel, result.table)
+            self.record(chunk, result.rel, result.totals)
+
+        try:
+            for chunk in self.chunks:
+                key = (chunk.provider, chunk.month)
+                entry = [chunk, None]
+                queue.append(entry)
+                if not chunk.closing:
+                    waiting[key] = waiting.get(key, 0) + 1
+                    submit(entry, None)
+                elif waiting.get(key, 0):
+                    deferred[key] = entry
+                else:
+                    submit(entry, sums.pop(key, None))
+                while len(queue) >= limit and queue[0][1] is not None:
+                    drain()
+            while queue:
+                drain()
+        except BaseException:
+            for _chunk, future in queue:
+                if future is not None:
+                    future.cancel()
+            raise
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
+        self.writers.clear()
+
+
+def _add_sums(sums: dict, key: tuple[int, int], values: np.ndarray) -> None:
+    # The first chunk's array is taken as is, later ones added, always in chunk order:
+    # the closing rows then see the same floats whatever ran the chunks.
+    if key in sums:
+        sums[key] = sums[key] + values
+    else:
+        sums[key] = values
+
+
+def _dask_slots(client: Any) -> int:
+    threads = sum(client.nthreads().values()) if hasattr(client, "nthreads") else 2
+    return max(2, 2 * threads)
+
+
+def _last_chunk_of_file(world, scenario, chunks: list[Chunk]) -> dict[str, Chunk]:
+    last: dict[str, Chunk] = {}
+    for chunk in chunks:
+        last[chunk_rel(world, scenario, chunk)] = chunk
+    return last
 
 
 def _map_large_allocations() -> None:
@@ -159,27 +310,11 @@ def _map_large_allocations() -> None:
     libc.mallopt(m_mmap_threshold, 256 * 1024)
 
 
-def _run_chunk(world, chunk: Chunk, seed: int, growth: float, sums: dict):
-    pw = world.providers[chunk.provider]
-    key = (chunk.provider, chunk.month)
-    if chunk.closing:
-        month_sums = sums.pop(key, None)
-        if month_sums is None:
-            month_sums = np.zeros((len(pw.org.sub_id), len(pw.services.name), 4))
-        return build_closing(pw, chunk.month, month_sums)
-    table, chunk_sums = build_chunk(pw, chunk, seed, growth)
-    if key in sums:
-        sums[key] += chunk_sums.values
-    else:
-        sums[key] = chunk_sums.values
-    return table
-
-
-def _write_extra(staging: Path, extra: ExtraOutput, fmt: str) -> str:
+def _write_extra(staging: Storage, extra: ExtraOutput, fmt: str) -> str:
     """Write a supplemental output into the staging folder; return its relative path."""
     if extra.table is not None:
         rel = extra.path + EXTENSIONS[fmt]
-        writer = FileWriter(staging / rel, fmt, extra.table.schema)
+        writer = FileWriter(rel, fmt, extra.table.schema, storage=staging)
         try:
             writer.write(extra.table)
         except BaseException:
@@ -187,29 +322,22 @@ def _write_extra(staging: Path, extra: ExtraOutput, fmt: str) -> str:
             raise
         writer.close()
         return rel
-    target = staging / extra.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(extra.text or "")
+    staging.write_text(extra.path, extra.text or "")
     return extra.path
 
 
-def _last_of_provider(chunks: list[Chunk], chunk: Chunk) -> bool:
-    later = [c for c in chunks if c.provider == chunk.provider]
-    return later[-1] is chunk
-
-
-def _publish(staging: Path, out: Path, files: list[str]) -> None:
-    """Replace a previous run's files with this run's, then the summary is written last."""
-    previous = out / "summary.json"
-    if previous.is_file():
+def _publish(storage: Storage, staging_rel: str, files: list[str]) -> None:
+    """Replace a previous run's files with this run's; the summary is written after this."""
+    storage.delete("_SUCCESS")
+    previous = storage.read_text("summary.json")
+    if previous is not None:
         try:
-            old = json.loads(previous.read_text()).get("files", [])
-        except (json.JSONDecodeError, OSError):
+            old = json.loads(previous).get("files", [])
+        except json.JSONDecodeError:
             old = []
-        previous.unlink()
+        storage.delete("summary.json")
         for rel in old:
-            (out / rel).unlink(missing_ok=True)
+            if rel not in files:
+                storage.delete(rel)
     for rel in files:
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (staging / rel).replace(target)
+        storage.move(f"{staging_rel}/{rel}", rel)

@@ -14,6 +14,80 @@ import pyarrow.compute as pc
 METRICS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 
 
+@dataclass(frozen=True)
+class ChunkTotals:
+    """One chunk's rows and cost sums, small enough to send back from a worker."""
+
+    rows: int
+    by_category: list[tuple[str, int, tuple[float, ...]]]
+    sums: tuple[float, ...]
+    economics: list[tuple[tuple, tuple[float, float, float]]] = field(default_factory=list)
+    invoice_lines: list[tuple[str, float]] = field(default_factory=list)
+
+
+def chunk_totals(table: pa.Table) -> ChunkTotals:
+    """Rows and cost sums of a table, overall and per charge category."""
+    small = table.select(["ChargeCategory", *METRICS])
+    small = small.set_column(0, "ChargeCategory", small["ChargeCategory"].cast(pa.string()))
+    # One thread: the float sums then do not depend on how batches were scheduled.
+    grouped = small.group_by("ChargeCategory", use_threads=False).aggregate(
+        [(m, "sum") for m in METRICS] + [("ChargeCategory", "count")]
+    )
+    by_category = [
+        (
+            str(row["ChargeCategory"]),
+            int(row["ChargeCategory_count"]),
+            tuple(row[f"{m}_sum"] or 0.0 for m in METRICS),
+        )
+        for row in grouped.to_pylist()
+    ]
+    sums = tuple(pc.sum(table[m]).as_py() or 0.0 for m in METRICS)
+    return ChunkTotals(table.num_rows, by_category, sums, _economics(table), _invoice_lines(table))
+
+
+def _economics(table: pa.Table) -> list[tuple[tuple, tuple[float, float, float]]]:
+    """Sums by (category, charge category, commitment status, tagged, has resource)."""
+    keys = pa.table(
+        {
+            "category": table["ServiceCategory"].cast(pa.string()),
+            "charge": table["ChargeCategory"].cast(pa.string()),
+            "status": table["CommitmentDiscountStatus"].cast(pa.string()).fill_null(""),
+            "tagged": pc.is_valid(table["Tags"]),
+            "resource": pc.is_valid(table["ResourceId"]),
+            "list": table["ListCost"],
+            "effective": table["EffectiveCost"],
+            "billed": table["BilledCost"],
+        }
+    )
+    grouped = keys.group_by(
+        ["category", "charge", "status", "tagged", "resource"], use_threads=False
+    ).aggregate([("list", "sum"), ("effective", "sum"), ("billed", "sum")])
+    return [
+        (
+            (r["category"], r["charge"], r["status"], r["tagged"], r["resource"]),
+            (r["list_sum"] or 0.0, r["effective_sum"] or 0.0, r["billed_sum"] or 0.0),
+        )
+        for r in grouped.to_pylist()
+    ]
+
+
+def _invoice_lines(table: pa.Table) -> list[tuple[str, float]]:
+    """Billed cost per InvoiceDetailId (FOCUS 1.4 tables only)."""
+    if "InvoiceDetailId" not in table.column_names:
+        return []
+    lines = (
+        pa.table(
+            {
+                "id": table["InvoiceDetailId"].cast(pa.string()),
+                "billed": table["BilledCost"],
+            }
+        )
+        .group_by("id", use_threads=False)
+        .aggregate([("billed", "sum")])
+    )
+    return list(zip(lines["id"].to_pylist(), lines["billed_sum"].to_pylist(), strict=True))
+
+
 @dataclass
 class Totals:
     """Accumulates rows and cost sums as chunks are written."""
@@ -35,72 +109,27 @@ class Totals:
 
     def add(self, table: pa.Table, provider: str, month: str) -> None:
         """Add a written table's rows and sums."""
-        self.rows += table.num_rows
-        small = table.select(["ChargeCategory", *METRICS])
-        small = small.set_column(0, "ChargeCategory", small["ChargeCategory"].cast(pa.string()))
-        grouped = small.group_by("ChargeCategory").aggregate(
-            [(m, "sum") for m in METRICS] + [("ChargeCategory", "count")]
-        )
-        for row in grouped.to_pylist():
-            category = str(row["ChargeCategory"])
-            target = self.by_category[category]
-            target["rows"] += row["ChargeCategory_count"]
-            for m in METRICS:
-                value = row[f"{m}_sum"] or 0.0
-                target[m] += value
-        self._add_economics(table, provider, month)
-        if "InvoiceDetailId" in table.column_names:
-            lines = (
-                pa.table(
-                    {
-                        "id": table["InvoiceDetailId"].cast(pa.string()),
-                        "billed": table["BilledCost"],
-                    }
-                )
-                .group_by("id")
-                .aggregate([("billed", "sum")])
-            )
-            ledger = self.invoice_lines[provider]
-            for line_id, billed in zip(
-                lines["id"].to_pylist(), lines["billed_sum"].to_pylist(), strict=True
-            ):
-                ledger[line_id] += billed or 0.0
-        for key, bucket in ((provider, self.by_provider), (month, self.by_month)):
-            bucket[key]["rows"] += table.num_rows
-            for m in METRICS:
-                bucket[key][m] += pc.sum(table[m]).as_py() or 0.0
+        self.merge(chunk_totals(table), provider, month)
 
-    def _add_economics(self, table: pa.Table, provider: str, month: str) -> None:
-        """Sums by (category, charge category, commitment status, tagged) for the truth file."""
-        keys = pa.table(
-            {
-                "category": table["ServiceCategory"].cast(pa.string()),
-                "charge": table["ChargeCategory"].cast(pa.string()),
-                "status": table["CommitmentDiscountStatus"].cast(pa.string()).fill_null(""),
-                "tagged": pc.is_valid(table["Tags"]),
-                "resource": pc.is_valid(table["ResourceId"]),
-                "list": table["ListCost"],
-                "effective": table["EffectiveCost"],
-                "billed": table["BilledCost"],
-            }
-        )
-        grouped = keys.group_by(["category", "charge", "status", "tagged", "resource"]).aggregate(
-            [("list", "sum"), ("effective", "sum"), ("billed", "sum")]
-        )
-        for row in grouped.to_pylist():
-            key = (
-                provider,
-                month,
-                row["category"],
-                row["charge"],
-                row["status"],
-                row["tagged"],
-                row["resource"],
-            )
-            bucket = self.economics.setdefault(key, [0.0, 0.0, 0.0])
-            bucket[0] += row["list_sum"] or 0.0
-            bucket[1] += row["effective_sum"] or 0.0
-            bucket[2] += row["billed_sum"] or 0.0
+    def merge(self, part: ChunkTotals, provider: str, month: str) -> None:
+        """Add one chunk's totals; merging in chunk order keeps the floats reproducible."""
+        self.rows += part.rows
+        for category, count, sums in part.by_category:
+            target = self.by_category[category]
+            target["rows"] += count
+            for m, value in zip(METRICS, sums, strict=True):
+                target[m] += value
+        for key, values in part.economics:
+            bucket = self.economics.setdefault((provider, month, *key), [0.0, 0.0, 0.0])
+            for j in range(3):
+                bucket[j] += values[j]
+        ledger = self.invoice_lines[provider]
+        for line_id, billed in part.invoice_lines:
+            ledger[line_id] += billed or 0.0
+        for key, bucket in ((provider, self.by_provider), (month, self.by_month)):
+            bucket[key]["rows"] += part.rows
+            for m, value in zip(METRICS, part.sums, strict=True):
+                bucket[key][m] += value
 
     def as_dict(self) -> dict[str, Any]:
         """Plain, rounded, sorted totals."""

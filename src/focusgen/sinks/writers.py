@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from focusgen.sinks.storage import Storage
 
 EXTENSIONS = {"parquet": ".parquet", "csv": ".csv", "csv.gz": ".csv.gz", "jsonl": ".jsonl"}
 ROW_GROUP_ROWS = 128 * 1024
@@ -28,22 +32,38 @@ JSON_COLUMNS = frozenset(
 
 
 class FileWriter:
-    """Append tables to one file; nothing appears under the final name until ``close``."""
+    """Append tables to one file; nothing appears under the final name until ``close``.
 
-    def __init__(self, path: Path, fmt: str, schema: pa.Schema) -> None:
-        self.path = path
+    ``FileWriter(path, fmt, schema)`` writes a local file; with ``storage`` the path is
+    relative to that storage's root (a local folder or an S3 prefix).
+    """
+
+    def __init__(
+        self, path: Path | str, fmt: str, schema: pa.Schema, storage: Storage | None = None
+    ) -> None:
+        if storage is None:
+            local = Path(path)
+            storage, path = Storage(str(local.parent)), local.name
+        self.storage = storage
+        self.rel = str(path)
+        self.path = storage.path(self.rel)
         self.fmt = fmt
         self.schema = schema
-        self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = (
+            _with_name(self.rel, f".{PurePosixPath(self.rel).name}.tmp-{os.getpid()}")
+            if storage.needs_rename
+            else self.rel
+        )
         self.rows = 0
+        self._stream = None
         self._parquet: pq.ParquetWriter | None = None
-        self._text = None
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._header_written = False
+        self._parts = 0
+        self._scratch: str | None = None
         if fmt == "parquet":
+            self._stream = storage.open_write(self.tmp)
             self._parquet = pq.ParquetWriter(
-                self.tmp,
+                self._stream,
                 schema,
                 compression="zstd",
                 compression_level=1,
@@ -53,7 +73,6 @@ class FileWriter:
                 data_page_size=1 << 20,
             )
         else:
-            self._text = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
             self._con = duckdb.connect()
             self._con.execute("SET TimeZone='UTC'")
             self._con.execute("SET preserve_insertion_order=true")
@@ -66,11 +85,21 @@ class FileWriter:
             return
         self._write_text(table)
 
+    def _part_file(self) -> str:
+        # DuckDB writes local files only: beside the target when it is local (so the
+        # first part can simply be renamed into place), else in a private temp folder.
+        if self.storage.needs_rename:
+            return self.storage.path(self.tmp) + ".part"
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="focusgen-")
+        return os.path.join(self._scratch, "part")
+
     def _write_text(self, table: pa.Table) -> None:
-        assert self._con is not None and self._text is not None
-        part = self.tmp.with_name(self.tmp.name + ".part")
+        assert self._con is not None
+        part = self._part_file()
+        os.makedirs(os.path.dirname(part), exist_ok=True)
         self._con.register("chunk", table)
-        header = "false" if self._header_written else "true"
+        header = "false" if self._parts else "true"
         if self.fmt == "jsonl":
             select = ", ".join(
                 f'json("{c}") AS "{c}"'
@@ -88,33 +117,58 @@ class FileWriter:
             )
         self._con.execute(f"COPY (SELECT {select} FROM chunk) TO '{part}' ({options})")
         self._con.unregister("chunk")
-        with open(part, "rb") as source:
-            shutil.copyfileobj(source, self._text, 1 << 20)
-        part.unlink()
-        self._header_written = True
+        if self._parts == 0 and self.storage.needs_rename:
+            os.replace(part, self.storage.path(self.tmp))
+        else:
+            if self._stream is None:
+                self._stream = (
+                    open(self.storage.path(self.tmp), "ab")  # noqa: SIM115 - closed in close()
+                    if self.storage.needs_rename
+                    else self.storage.open_write(self.tmp)
+                )
+            with open(part, "rb") as source:
+                shutil.copyfileobj(source, self._stream, 1 << 20)
+            os.unlink(part)
+        self._parts += 1
 
-    def close(self) -> Path:
-        """Finish the file and move it to its final name."""
+    def close(self) -> str:
+        """Finish the file and move it to its final name; return its full path."""
         if self._parquet is not None:
             self._parquet.close()
-        if self._text is not None:
-            if not self._header_written:
-                self._write_text(self.schema.empty_table())
-            self._text.close()
+        if self._con is not None and not self._parts:
+            self._write_text(self.schema.empty_table())
+        if self._stream is not None:
+            self._stream.close()
         if self._con is not None:
             self._con.close()
-        os.replace(self.tmp, self.path)
+        self._drop_scratch()
+        if self.tmp != self.rel:
+            self.storage.move(self.tmp, self.rel)
         return self.path
 
     def abort(self) -> None:
         """Drop the temporary file; the final name is never created."""
-        try:
-            if self._parquet is not None:
-                self._parquet.close()
-            if self._text is not None:
-                self._text.close()
-            if self._con is not None:
-                self._con.close()
-        finally:
-            for leftover in (self.tmp, self.tmp.with_name(self.tmp.name + ".part")):
-                leftover.unlink(missing_ok=True)
+        for step in (
+            self._parquet.close if self._parquet is not None else None,
+            self._stream.close if self._stream is not None else None,
+            self._con.close if self._con is not None else None,
+        ):
+            if step is not None:
+                # Best effort: the run is failing already.
+                with contextlib.suppress(Exception):
+                    step()
+        self._drop_scratch()
+        if self.storage.needs_rename:
+            for leftover in (self.tmp, self.tmp + ".part"):
+                with contextlib.suppress(OSError):
+                    os.unlink(self.storage.path(leftover))
+
+    def _drop_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+
+def _with_name(rel: str, name: str) -> str:
+    parent = PurePosixPath(rel).parent
+    return name if str(parent) == "." else f"{parent}/{name}"

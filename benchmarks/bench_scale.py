@@ -1,0 +1,132 @@
+"""Scale benchmark: rows/s and peak RSS by rows x format x workers, vs pyarrow and the toolkit.
+
+Usage: python benchmarks/bench_scale.py [--rows 100000,1000000,10000000] [--repeat 3]
+       [--formats parquet,csv] [--workers 1,2] [--toolkit PATH] [--toolkit-max-rows 1000000]
+
+Workload: AWS, FOCUS 1.2, hourly, one month, billing-period layout, seed 42. Each run is a
+fresh process; peak RSS is sampled over its whole process tree (parent plus workers). The
+pyarrow column times pyarrow alone writing the same rows (read back into memory first);
+the toolkit column runs ``focus-toolkit generate --provider aws --focus-version 1.2`` (a
+focus-data-toolkit 0.14.1 install, Python 3.12) on the same row count in the same session.
+Ratios compare whole-process wall times, so start-up counts on both sides. Medians of
+``--repeat`` runs (one run at 10M rows and above).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import psutil
+
+GENERATE = """
+import json, sys, time
+from focusgen import generate, load_scenario
+rows, fmt, out, workers = sys.argv[1:5]
+scenario = load_scenario(None, providers="aws", rows=int(rows), months=1, granularity="hourly",
+                         focus_version="1.2", output_path=out, output_format=fmt, seed=42)
+began = time.perf_counter()
+summary = generate(scenario, workers=int(workers))
+print(json.dumps({"rows": summary.rows, "seconds": time.perf_counter() - began}))
+"""
+
+BASELINE = """
+import json, sys, time
+import pyarrow as pa, pyarrow.parquet as pq, pyarrow.csv as pacsv
+from pathlib import Path
+folder, fmt = sys.argv[1:3]
+files = sorted(Path(folder).rglob("*." + fmt))
+table = pa.concat_tables([pq.read_table(f) if fmt == "parquet" else pacsv.read_csv(f)
+                         for f in files], promote_options="permissive")
+began = time.perf_counter()
+if fmt == "parquet":
+    pq.write_table(table, folder + "/baseline", compression="zstd", compression_level=1,
+                   use_dictionary=True)
+else:
+    pacsv.write_csv(table, folder + "/baseline")
+print(json.dumps({"rows": table.num_rows, "seconds": time.perf_counter() - began}))
+"""
+
+
+def measure(command: list[str]) -> dict:
+    """Run a command; its wall time, tree peak RSS (MB) and last JSON line, if any."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    wall = time.perf_counter() - began
+    out, err = proc.communicate()
+    if proc.returncode:
+        raise SystemExit(f"{command[0]} failed: {err.strip().splitlines()[-1:]}")
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    result = json.loads(lines[-1]) if lines else {}
+    result.update(wall=wall, peak_mb=peak / 2**20)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="100000,1000000,10000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--formats", default="parquet,csv")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--toolkit", default=None, help="path of the focus-toolkit command")
+    parser.add_argument("--toolkit-max-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    header = (
+        f"{'rows':>10} {'format':>7} {'w':>2} {'gen s':>7} {'wall s':>7} {'rows/s':>10} "
+        f"{'peak MB':>8} {'pyarrow s':>9} {'x pyarrow':>9} {'toolkit s':>9} {'x toolkit':>9}"
+    )
+    print("focusgen scale benchmark: AWS, FOCUS 1.2, hourly, 1 month, billing-period layout")
+    print(header)
+    print("-" * len(header), flush=True)
+    toolkit_wall: dict[int, float] = {}
+    for rows in [int(r) for r in args.rows.split(",")]:
+        repeat = 1 if rows >= 10_000_000 else args.repeat
+        if args.toolkit and rows <= args.toolkit_max_rows:
+            runs = []
+            for _ in range(repeat):
+                with tempfile.TemporaryDirectory() as tmp:
+                    runs.append(measure([args.toolkit, "generate", "--provider", "aws",
+                                         "--focus-version", "1.2", "--rows", str(rows),
+                                         "--seed", "42", "--out", tmp]))
+            toolkit_wall[rows] = statistics.median(r["wall"] for r in runs)
+        for fmt in args.formats.split(","):
+            for workers in [int(w) for w in args.workers.split(",")]:
+                ours, base = [], []
+                for _ in range(repeat):
+                    with tempfile.TemporaryDirectory() as tmp:
+                        ours.append(measure([sys.executable, "-c", GENERATE, str(rows), fmt,
+                                             tmp, str(workers)]))
+                        if workers == 1:
+                            base.append(measure([sys.executable, "-c", BASELINE, tmp, fmt]))
+                gen = statistics.median(r["seconds"] for r in ours)
+                wall = statistics.median(r["wall"] for r in ours)
+                written = ours[0]["rows"]
+                peak = max(r["peak_mb"] for r in ours)
+                line = (f"{written:>10,} {fmt:>7} {workers:>2} {gen:>7.2f} {wall:>7.2f} "
+                        f"{written / gen:>10,.0f} {peak:>8.0f}")
+                if base:
+                    pyarrow_s = statistics.median(r["seconds"] for r in base)
+                    line += f" {pyarrow_s:>9.2f} {gen / pyarrow_s:>9.2f}"
+                else:
+                    line += f" {'':>9} {'':>9}"
+                if rows in toolkit_wall:
+                    line += f" {toolkit_wall[rows]:>9.2f} {toolkit_wall[rows] / wall:>9.1f}"
+                print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

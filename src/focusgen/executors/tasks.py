@@ -1,0 +1,109 @@
+"""One chunk's work, the same in-process, in a worker process or on a Dask worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+
+from focusgen.engine.canonical import canonical_schema
+from focusgen.engine.chunk import build_chunk
+from focusgen.engine.closing import build_closing
+from focusgen.engine.planner import Chunk
+from focusgen.focus.dialect import output_schema, project
+from focusgen.scenario.model import Scenario
+from focusgen.sinks.layout import part_path
+from focusgen.sinks.storage import Storage
+from focusgen.sinks.summary import ChunkTotals, chunk_totals
+from focusgen.sinks.writers import FileWriter
+from focusgen.world.build import build_world
+from focusgen.world.model import World
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every chunk task of a run shares; small and picklable.
+
+    With ``write`` the task writes its own part file under ``staging``; without it the
+    task sends its table back (layouts where several chunks share one file).
+    """
+
+    scenario_json: str
+    staging: Storage
+    write: bool
+
+
+@dataclass
+class ChunkResult:
+    """What a task returns: where it wrote, its totals and cost sums, maybe its table."""
+
+    rel: str
+    totals: ChunkTotals
+    sums: np.ndarray | None
+    table: pa.Table | None = None
+
+
+def chunk_table(
+    world: World, scenario: Scenario, chunk: Chunk, month_sums: np.ndarray | None
+) -> tuple[pa.Table, np.ndarray | None]:
+    """A chunk's rows in the run's FOCUS version, and its cost sums (None for closing)."""
+    pw = world.providers[chunk.provider]
+    if chunk.closing:
+        if month_sums is None:
+            month_sums = zero_sums(world, chunk.provider)
+        table, sums = build_closing(pw, chunk.month, month_sums), None
+    else:
+        growth = scenario.profile_settings.monthly_growth
+        table, chunk_sums = build_chunk(pw, chunk, scenario.seed, growth)
+        sums = chunk_sums.values
+    return project(table, scenario.focus_version), sums
+
+
+def zero_sums(world: World, provider: int) -> np.ndarray:
+    """Cost sums of a month without usage chunks."""
+    pw = world.providers[provider]
+    return np.zeros((len(pw.org.sub_id), len(pw.services.name), 4))
+
+
+def chunk_rel(world: World, scenario: Scenario, chunk: Chunk) -> str:
+    """Relative path of the file a chunk's rows go to."""
+    out = scenario.output
+    provider = world.providers[chunk.provider].provider
+    month = world.timeline.month_label(chunk.month)
+    return str(part_path(out.layout, out.format, provider, month, chunk.part))
+
+
+@lru_cache(maxsize=2)
+def world_for(scenario_json: str) -> tuple[Scenario, World]:
+    """The scenario and its world, built once per process and run."""
+    # Building the world is deterministic and takes a fraction of a second, so a worker
+    # rebuilds it once per run instead of receiving it.
+    scenario = Scenario.model_validate_json(scenario_json)
+    return scenario, build_world(scenario)
+
+
+def warm(scenario_json: str) -> None:
+    """Build a worker's world ahead of its first chunk."""
+    world_for(scenario_json)
+
+
+def run_chunk(job: Job, chunk: Chunk, month_sums: np.ndarray | None) -> ChunkResult:
+    """Build one chunk; write it under the staging folder or hand its table back."""
+    scenario, world = world_for(job.scenario_json)
+    table, sums = chunk_table(world, scenario, chunk, month_sums)
+    rel = chunk_rel(world, scenario, chunk)
+    totals = chunk_totals(table)
+    if not job.write:
+        return ChunkResult(rel, totals, sums, table)
+    schema = output_schema(scenario.focus_version, canonical_schema())
+    writer = FileWriter(rel, scenario.output.format, schema, storage=job.staging)
+    try:
+        writer.write(table)
+        del table
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    return ChunkResult(rel, totals, sums)
