@@ -76,6 +76,10 @@ class FileWriter:
             self._con = duckdb.connect()
             self._con.execute("SET TimeZone='UTC'")
             self._con.execute("SET preserve_insertion_order=true")
+            # One thread: generation already keeps the other cores busy (a writer thread
+            # beside the builder, or one process per core), and extra DuckDB threads only
+            # add buffers and contention.
+            self._con.execute("SET threads=1")
 
     def write(self, table: pa.Table) -> None:
         """Append a table with the writer's schema."""
