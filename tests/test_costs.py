@@ -66,6 +66,10 @@ def test_null_rules_by_charge_category(datasets, name):
         "purchases are never committed": "ChargeCategory = 'Purchase' AND "
         "(PricingCategory = 'Committed' OR ChargeFrequency = 'Usage-Based')",
         "region pair": "(RegionId IS NULL) <> (RegionName IS NULL)",
+        "capacity reservation pair": "(CapacityReservationId IS NULL) <> "
+        "(CapacityReservationStatus IS NULL)",
+        "unused capacity is the reservation": "CapacityReservationStatus = 'Unused' AND "
+        "(ResourceId <> CapacityReservationId OR ChargeCategory <> 'Usage')",
         "resource type needs id": "ResourceId IS NULL AND ResourceType IS NOT NULL",
         "sub account pair": "(SubAccountId IS NULL) <> (SubAccountName IS NULL)",
         "details need price id": "SkuPriceId IS NULL AND SkuPriceDetails IS NOT NULL",

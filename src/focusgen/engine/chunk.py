@@ -58,6 +58,9 @@ def build_chunk(
         purchases = _purchases(pw, chunk, sums)
         if purchases is not None:
             tables.append(purchases)
+        idle = _unused_reservations(pw, chunk, sums)
+        if idle is not None:
+            tables.append(idle)
     table = pa.concat_tables(tables).unify_dictionaries() if len(tables) > 1 else tables[0]
     return table, ChunkSums(sums)
 
@@ -212,6 +215,15 @@ def _usage(
             "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
         }
     )
+    if len(lines.reservation) and pw.reservations is not None and len(pw.reservations):
+        reserved = lines.reservation[active][local]
+        in_reservation = reserved >= 0
+        cols["CapacityReservationId"] = coded(
+            np.maximum(reserved, 0), st.reservation_id, in_reservation
+        )
+        cols["CapacityReservationStatus"] = coded(
+            np.zeros(n, np.int32), pa.array(["Used"]), in_reservation
+        )
     if (share >= 0).any():
         cols.update(_allocation_columns(pw, st, active[local], share, ratio, consumed, row_sku))
     return to_table(cols, n)
@@ -387,6 +399,79 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
             "PricingCategory": constant("Committed", n),
             "PricingQuantity": decimals(pricing_qty),
             "PricingUnit": constant("Hours", n),
+        }
+    )
+    return to_table(cols, n)
+
+
+def _unused_reservations(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | None:
+    """The idle part of each capacity reservation per period, billed at on-demand rates."""
+    r = pw.reservations
+    if r is None or not len(r) or chunk.end <= chunk.start:
+        return None
+    lines, t = pw.lines, pw.tables
+    span = chunk.end - chunk.start
+    hours = float(pw.timeline.period_hours)
+    members = np.flatnonzero(
+        (lines.reservation >= 0) & (lines.start < chunk.end) & (lines.end > chunk.start)
+    )
+    first = np.maximum(lines.start[members], chunk.start)
+    counts = np.minimum(lines.end[members], chunk.end) - first
+    owner = np.repeat(np.arange(len(members)), counts)
+    period = first[owner] + (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts))
+    line = members[owner]
+    used = np.bincount(
+        lines.reservation[line].astype(np.int64) * span + (period - chunk.start),
+        weights=lines.qty[line] * hours,
+        minlength=len(r) * span,
+    )
+    n = len(r) * span
+    who = np.repeat(np.arange(len(r)), span)
+    at = np.tile(np.arange(chunk.start, chunk.end, dtype=np.int64), len(r))
+    consumed = r.capacity[who] * hours - used
+    pricing_qty = consumed / t.sku_block_size[r.sku[who]]
+    sub = r.sub[who]
+    fx = row_fx(pw, sub, chunk.month)
+    drift = fx / pw.fx_base[pw.org.sub_billing[sub]]
+    lp = r.list_price[who] * drift
+    cp = r.contracted_price[who] * drift
+    list_cost, contracted_cost = lp * pricing_qty, cp * pricing_qty
+    _accumulate(
+        sums, sub, r.service[who], list_cost, contracted_cost, contracted_cost, contracted_cost
+    )
+    st = statics(pw)
+    start_us = pw.timeline.period_start_us(at)
+    cols = common_columns(pw, st, chunk.month, sub, start_us, start_us + pw.timeline.period_us)
+    cols.update(service_columns(st, r.service[who]))
+    cols.update(invoice_detail_columns(pw, st, chunk.month, sub, r.service[who], "Usage"))
+    cols.update(cost_columns(list_cost, contracted_cost, contracted_cost, contracted_cost, fx))
+    cols.update(unit_price_columns(lp, cp, fx=fx))
+    sku = r.sku[who]
+    cols.update(
+        {
+            "AvailabilityZone": coded(r.zone[who], st.zone),
+            "CapacityReservationId": coded(who, st.reservation_id),
+            "CapacityReservationStatus": constant("Unused", n),
+            "ChargeCategory": constant("Usage", n),
+            "ChargeDescription": coded(sku * len(t.region_id) + r.region[who], st.description),
+            "ChargeFrequency": constant("Usage-Based", n),
+            "ConsumedQuantity": decimals(consumed),
+            "ConsumedUnit": coded(sku, st.consumed_unit),
+            "PricingCategory": constant("Standard", n),
+            "PricingQuantity": decimals(pricing_qty),
+            "PricingUnit": coded(sku, st.pricing_unit),
+            "RegionId": coded(r.region[who], st.region_id),
+            "RegionName": coded(r.region[who], st.region_name),
+            "ResourceId": coded(who, st.reservation_id),
+            "ResourceName": coded(who, st.reservation_id),
+            "ResourceType": constant("Capacity Reservation", n),
+            "SkuId": coded(sku, st.sku_id),
+            "SkuMeter": coded(sku, st.sku_meter),
+            "SkuPriceDetails": coded(sku, st.sku_details, st.sku_details_valid[sku]),
+            "SkuPriceId": coded(sku, st.sku_price_id),
+            "CommitmentProgramEligibilityDetails": coded(
+                sku, st.sku_programs, st.sku_programs_valid[sku]
+            ),
         }
     )
     return to_table(cols, n)

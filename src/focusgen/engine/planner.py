@@ -51,6 +51,8 @@ def rows_per_period(world: World, provider: int) -> np.ndarray:
         np.add.at(diff, np.clip(c.start, 0, n), 1)
         np.add.at(diff, np.clip(c.end, 0, n), -1)
     counts = np.cumsum(diff)[:n]
+    if pw.reservations is not None:
+        counts += len(pw.reservations)
     schedule = purchase_schedule(c, world.timeline)
     np.add.at(counts, schedule.start, 1)
     return counts

@@ -60,6 +60,7 @@ class Statics:
     invoice_detail_id: pa.Array
     contract_id: np.ndarray
     billing_currency: pa.Array
+    reservation_id: pa.Array
     commitment_currency: np.ndarray
 
 
@@ -152,6 +153,7 @@ def _build(pw: ProviderWorld) -> Statics:
         invoice_detail_id=strings(invoice_detail_ids(pw).ravel()),
         contract_id=contract_ids(pw)[c.billing] if len(c) else np.zeros(0, dtype=str),
         billing_currency=strings(pw.billing_currency),
+        reservation_id=strings(pw.reservations.id if pw.reservations is not None else []),
         commitment_currency=pw.billing_currency[c.billing] if len(c) else np.zeros(0, str),
     )
 

@@ -11,6 +11,7 @@ from focusgen.providers.idgen import digit_tokens
 from focusgen.scenario.model import PROVIDERS, Scenario, currency_rates
 from focusgen.scenario.timeline_spec import Scope
 from focusgen.world.anomalies import apply_structural, resolve_anomalies
+from focusgen.world.capacity import choose_reservations
 from focusgen.world.commitments import build_commitments
 from focusgen.world.corrections import correction_pairs
 from focusgen.world.identity import name_resources
@@ -97,13 +98,21 @@ def _recount(pw: ProviderWorld) -> None:
     schedule = purchase_schedule(c, pw.timeline)
     lines = pw.lines
     pw.tax_pairs = _tax_pairs(
-        pw.timeline, lines.sub, lines.service, lines.start, lines.end, c, schedule
+        pw.timeline,
+        lines.sub,
+        lines.service,
+        lines.start,
+        lines.end,
+        c,
+        schedule,
+        pw.reservations,
     )
     unused = int((np.minimum(c.end, n) - np.maximum(c.start, 0)).clip(0).sum())
     pw.expected_rows = (
         int(((lines.end - lines.start) * lines.shares).sum())
         + unused
         + len(schedule)
+        + len(pw.reservations) * n
         + _close_rows(pw.tax_pairs, pw.org, pw.timeline.months)
     )
 
@@ -242,6 +251,23 @@ def _provider_world(
             max_commitments,
         )
         schedule = purchase_schedule(commitments, timeline)
+        reservations, line_cr = choose_reservations(
+            np.random.default_rng(stream(scenario, 1, index, 6).bit_generator.seed_seq),
+            tables,
+            sku,
+            line_sub,
+            line_service,
+            line_region,
+            pool.zone[lr],
+            line_start,
+            line_end,
+            pool.line_qty[:n_lines],
+            pool.spot[lr],
+            listed,
+            contracted,
+            org.sub_id,
+            max(1, max_commitments // 3) if max_commitments > 0 else 0,
+        )
         usage_rows = int(((line_end - line_start) * pool_shares[:n_lines]).sum())
         unused_rows = int(
             (np.minimum(commitments.end, n_periods) - np.maximum(commitments.start, 0))
@@ -249,10 +275,17 @@ def _provider_world(
             .sum()
         )
         tax_pairs = _tax_pairs(
-            timeline, line_sub, line_service, line_start, line_end, commitments, schedule
+            timeline,
+            line_sub,
+            line_service,
+            line_start,
+            line_end,
+            commitments,
+            schedule,
+            reservations,
         )
         close_rows = _close_rows(tax_pairs, org, timeline.months)
-        new_fixed = unused_rows + len(schedule) + close_rows
+        new_fixed = unused_rows + len(schedule) + close_rows + len(reservations) * n_periods
         total = usage_rows + new_fixed
         if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
             break
@@ -286,6 +319,7 @@ def _provider_world(
         contracted_price=contracted,
         commit_rate=line_rate,
         shares=pool_shares[:n_lines].astype(np.int8),
+        reservation=line_cr,
     )
     _allocation_targets(stream(scenario, 1, index, 5), lines, pool.app, org)
     invoice_rng = stream(scenario, 1, index, 4)
@@ -310,6 +344,7 @@ def _provider_world(
         invoice_ids=invoice_ids,
     )
     world.billing_currency, world.fx_base, world.fx = billing_currency, fx_base, fx
+    world.reservations = reservations
     return world
 
 
@@ -402,7 +437,16 @@ def _prices(
     return listed, contracted
 
 
-def _tax_pairs(timeline, line_sub, line_service, line_start, line_end, commitments, schedule):
+def _tax_pairs(
+    timeline,
+    line_sub,
+    line_service,
+    line_start,
+    line_end,
+    commitments,
+    schedule,
+    reservations=None,
+):
     """Unique (month, sub-account, service) triples that have charges: one tax row each."""
     first = timeline.month_of(line_start)
     last = timeline.month_of(line_end - 1)
@@ -412,6 +456,18 @@ def _tax_pairs(timeline, line_sub, line_service, line_start, line_end, commitmen
     months = first[owner] + offset
     keys = [np.stack([months, line_sub[owner], line_service[owner]], axis=1)]
     n = timeline.n_periods
+    if reservations is not None and len(reservations):
+        months = np.repeat(np.arange(timeline.months), len(reservations))
+        keys.append(
+            np.stack(
+                [
+                    months,
+                    np.tile(reservations.sub, timeline.months),
+                    np.tile(reservations.service, timeline.months),
+                ],
+                axis=1,
+            )
+        )
     if len(commitments):
         lo = np.maximum(commitments.start, 0)
         hi = np.minimum(commitments.end, n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +62,7 @@ class Lines:
     contracted_price: np.ndarray
     commit_rate: np.ndarray
     shares: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    reservation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     alloc_app: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int32))
     alloc_ratio: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
 
@@ -134,6 +136,7 @@ class ProviderWorld:
     billing_currency: np.ndarray = field(default_factory=lambda: np.array(["USD"]))
     fx_base: np.ndarray = field(default_factory=lambda: np.ones(1))
     fx: np.ndarray = field(default_factory=lambda: np.ones((1, 1)))
+    reservations: Any = None
 
 
 @dataclass
