@@ -125,6 +125,8 @@ def generate(
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+        # Workers have their own copies; the caller's process need not keep the world.
+        world_for.cache_clear()
     content = {
         "generator": {"name": "focusgen", "version": __version__},
         "focus_version": scenario.focus_version,
