@@ -17,7 +17,7 @@ from focusgen.engine.blocks import (
 )
 from focusgen.engine.canonical import to_table
 from focusgen.engine.statics import statics
-from focusgen.world.corrections import correction_pairs
+from focusgen.world.corrections import correction_pairs, sla_credit_pairs
 from focusgen.world.model import ProviderWorld
 
 CREDIT_SHARE_OF_BILL = 0.3
@@ -31,6 +31,7 @@ def build_closing(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table:
         _credits(pw, month, sums),
         _support(pw, month, sums),
         _corrections(pw, month),
+        _sla_credits(pw, month, sums),
     ]
     return pa.concat_tables([p for p in parts if p is not None]).unify_dictionaries()
 
@@ -196,3 +197,30 @@ def _expected_pair_cost(pw: ProviderWorld, month: int) -> np.ndarray:
     shape = (len(pw.org.sub_id), len(pw.services.name))
     key = lines.sub.astype(np.int64) * shape[1] + lines.service
     return np.bincount(key, weights=cost, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def _sla_credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
+    """Service-level credits: a share of a service's month back after an outage."""
+    chosen = sla_credit_pairs(pw.tax_pairs)
+    chosen = chosen[chosen[:, 0] == month]
+    n = len(chosen)
+    if not n:
+        return None
+    sub, service, per_mille = chosen[:, 1], chosen[:, 2], chosen[:, 3]
+    amount = -np.maximum(0.01, np.round(np.abs(sums[sub, service, 2]) * per_mille / 1000.0, 2))
+    st = statics(pw)
+    start, end = _period(pw, month, n)
+    cols = common_columns(pw, st, month, sub, start, end)
+    cols.update(service_columns(st, service))
+    cols.update(invoice_detail_columns(pw, st, month, sub, service, "Credit"))
+    cols.update(cost_columns(amount, amount, amount, amount, row_fx(pw, sub, month)))
+    names = pw.services.name[service]
+    text = pa.array([f"SLA credit: {name} availability below commitment" for name in names])
+    cols.update(
+        {
+            "ChargeCategory": constant("Credit", n),
+            "ChargeDescription": coded(np.arange(n, dtype=np.int32), text),
+            "ChargeFrequency": constant("One-Time", n),
+        }
+    )
+    return to_table(cols, n)

@@ -13,7 +13,7 @@ from focusgen.scenario.timeline_spec import Scope
 from focusgen.world.anomalies import apply_structural, resolve_anomalies
 from focusgen.world.capacity import choose_reservations
 from focusgen.world.commitments import build_commitments
-from focusgen.world.corrections import correction_pairs
+from focusgen.world.corrections import correction_pairs, sla_credit_pairs
 from focusgen.world.identity import name_resources
 from focusgen.world.model import Lines, ProviderWorld, Services, World
 from focusgen.world.org import build_org
@@ -500,4 +500,5 @@ def _close_rows(tax_pairs: np.ndarray, org, months: int) -> int:
         np.stack([month_sub[:, 0], org.sub_billing[month_sub[:, 1]]], axis=1), axis=0
     )
     corrections = correction_pairs(tax_pairs, months)
-    return len(tax_pairs) + credits + len(month_billing) + len(corrections)
+    sla = sla_credit_pairs(tax_pairs)
+    return len(tax_pairs) + credits + len(month_billing) + len(corrections) + len(sla)

@@ -22,3 +22,22 @@ def correction_pairs(tax_pairs: np.ndarray, months: int) -> np.ndarray:
     fraction = 50 + (mixed // 1000) % 250  # 5%..30% of the month's cost, in per mille
     reversal = (mixed // 7) % 3 == 0
     return np.stack([month + 1, sub, service, fraction, reversal.astype(np.int64)], axis=1)[chosen]
+
+
+SLA_PER_MILLE = 15
+
+
+def sla_credit_pairs(tax_pairs: np.ndarray) -> np.ndarray:
+    """Rows ``(month, sub, service, per_mille)`` of SLA credits for a service's outage.
+
+    A second stable hash picks about 1.5% of the charged (month, sub-account, service)
+    pairs; the credit is 10%..30% of that service's cost in that sub-account and month.
+    """
+    if not len(tax_pairs):
+        return np.zeros((0, 4), dtype=np.int64)
+    month, sub, service = (tax_pairs[:, i].astype(np.int64) for i in range(3))
+    mixed = (month * 1597334677 + sub * 3812015801 + service * 2654435761 + 11) % 4294967291
+    mixed = (mixed * 40503) % 4294967291
+    chosen = mixed % 1000 < SLA_PER_MILLE
+    per_mille = 100 + (mixed // 1000) % 200
+    return np.stack([month, sub, service, per_mille], axis=1)[chosen]
