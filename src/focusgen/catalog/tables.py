@@ -50,6 +50,7 @@ class CatalogTables:
     sku_commitment: np.ndarray
     sku_spot: np.ndarray
     sku_normalization: np.ndarray
+    sku_family: np.ndarray
     sku_details: np.ndarray
     region_id: np.ndarray
     region_name: np.ndarray
@@ -67,6 +68,16 @@ class CatalogTables:
 
 def _details_json(sku: Sku) -> str:
     return json.dumps(sku.details, separators=(",", ":"), sort_keys=True) if sku.details else ""
+
+
+def _families(skus: list) -> np.ndarray:
+    """Instance-family id per SKU: same resource kind and InstanceSeries, else the SKU alone."""
+    keys = [
+        f"{kind}:{sku.details['InstanceSeries']}" if "InstanceSeries" in sku.details else f"sku:{i}"
+        for i, (kind, sku) in enumerate(skus)
+    ]
+    index = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+    return np.array([index[k] for k in keys], dtype=np.int32)
 
 
 @cache
@@ -139,6 +150,7 @@ def catalog_tables(provider: str) -> CatalogTables:
         sku_commitment=np.array([COMMITMENT_CODES[s.commitment] for _, s in skus], dtype=np.int8),
         sku_spot=sku_array("spot", bool),
         sku_normalization=sku_array("normalization", float),
+        sku_family=_families(skus),
         sku_details=np.array([_details_json(s) for _, s in skus], dtype=object),
         region_id=np.array([r.id for r in catalog.regions]),
         region_name=np.array([r.name for r in catalog.regions]),

@@ -28,6 +28,7 @@ from focusgen.world.model import SPEND_COMMITMENT, USAGE_COMMITMENT, ProviderWor
 from focusgen.world.schedule import purchase_schedule
 
 STANDARD, DYNAMIC, COMMITTED = 0, 1, 2
+NORMALIZED = "Normalized Hours"  # size-flexible reservations count normalised instance-hours
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _usage(
         n = len(expand)
     else:
         share = np.full(n, -1)
-    commitment = lines.commitment[active][local]
+    commitment = current_commitment(pw, active[local], period)
     c = pw.commitments
     in_term = commitment >= 0
     if in_term.any():
@@ -131,6 +132,7 @@ def _usage(
         in_term, consumed, np.round(consumed * time_multiplier(pw, active[local], period), 6)
     )
     pricing_qty = consumed / t.sku_block_size[row_sku]
+    norm = t.sku_normalization[row_sku]
     sub = lines.sub[active][local]
     fx = row_fx(pw, sub, chunk.month)
     # Prices follow the month's exchange rate; committed rates were fixed at purchase.
@@ -169,12 +171,16 @@ def _usage(
             c.id,
             st.contract_id,
             committed_cost,
-            np.where(spend, committed_cost, pricing_qty),
-            np.where(c.kind == SPEND_COMMITMENT, st.commitment_currency, "Hours"),
+            np.where(spend, committed_cost, pricing_qty * norm),
+            np.where(c.kind == SPEND_COMMITMENT, st.commitment_currency, NORMALIZED),
             in_term,
         )
     cdq_spend = (
-        np.where(c.kind[np.maximum(commitment, 0)] == SPEND_COMMITMENT, committed_cost, pricing_qty)
+        np.where(
+            c.kind[np.maximum(commitment, 0)] == SPEND_COMMITMENT,
+            committed_cost,
+            pricing_qty * norm,
+        )
         if len(c)
         else pricing_qty
     )
@@ -280,6 +286,17 @@ def _allocation_columns(
     }
 
 
+def current_commitment(pw: ProviderWorld, row_line: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """The commitment covering each row's line in its period: the renewal after the first term."""
+    lines, c = pw.lines, pw.commitments
+    commitment = lines.commitment[row_line]
+    if len(lines.renewal) and (lines.renewal >= 0).any():
+        renewal = lines.renewal[row_line]
+        ended = (renewal >= 0) & (period >= c.end[np.maximum(commitment, 0)])
+        commitment = np.where(ended, renewal, commitment)
+    return commitment
+
+
 def time_multiplier(pw: ProviderWorld, row_line: np.ndarray, period: np.ndarray) -> np.ndarray:
     """Product of the trends and anomalies that apply to each row's line and period."""
     out = np.ones(len(row_line))
@@ -327,12 +344,14 @@ def _used_capacity(pw: ProviderWorld, chunk: Chunk) -> np.ndarray:
     owner = np.repeat(np.arange(len(covered)), counts)
     period = first[owner] + (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts))
     line = covered[owner]
-    commitment = lines.commitment[line]
+    commitment = current_commitment(pw, line, period)
     in_term = (period >= c.start[commitment]) & (period < c.end[commitment])
     consumed = np.round(lines.qty[line] * float(pw.timeline.period_hours), 6)
     pricing_qty = consumed / t.sku_block_size[lines.sku[line]]
     amount = np.where(
-        c.kind[commitment] == SPEND_COMMITMENT, lines.commit_rate[line] * pricing_qty, pricing_qty
+        c.kind[commitment] == SPEND_COMMITMENT,
+        lines.commit_rate[line] * pricing_qty,
+        pricing_qty * t.sku_normalization[lines.sku[line]],
     )
     key = commitment.astype(np.int64) * span + (period - chunk.start)
     return np.bincount(key[in_term], weights=amount[in_term], minlength=len(c) * span)
@@ -381,7 +400,7 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
         st.contract_id,
         effective,
         unused_units,
-        np.where(c.kind == USAGE_COMMITMENT, "Hours", st.commitment_currency),
+        np.where(c.kind == USAGE_COMMITMENT, NORMALIZED, st.commitment_currency),
         np.ones(n, dtype=bool),
     )
     fx = row_fx(pw, c.sub[who], chunk.month)
@@ -398,7 +417,7 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
             "CommitmentDiscountQuantity": decimals(unused_units),
             "PricingCategory": constant("Committed", n),
             "PricingQuantity": decimals(pricing_qty),
-            "PricingUnit": constant("Hours", n),
+            "PricingUnit": coded(is_usage.astype(np.int32), pa.array(["Hours", NORMALIZED])),
         }
     )
     return to_table(cols, n)
@@ -535,7 +554,7 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
         st.contract_id,
         billed,
         c.capacity[who] * hours,
-        np.where(c.kind == USAGE_COMMITMENT, "Hours", st.commitment_currency),
+        np.where(c.kind == USAGE_COMMITMENT, NORMALIZED, st.commitment_currency),
         np.ones(n, dtype=bool),
     )
     fx = row_fx(pw, c.sub[who], chunk.month)
@@ -558,7 +577,7 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
             "CommitmentDiscountQuantity": decimals(c.capacity[who] * hours),
             "PricingCategory": constant("Standard", n),
             "PricingQuantity": decimals(pricing_qty),
-            "PricingUnit": constant("Hours", n),
+            "PricingUnit": coded(is_usage.astype(np.int32), pa.array(["Hours", NORMALIZED])),
         }
     )
     return to_table(cols, n)

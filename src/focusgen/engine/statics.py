@@ -109,7 +109,7 @@ def _build(pw: ProviderWorld) -> Statics:
     )
     unit = np.where(
         c.kind == USAGE_COMMITMENT,
-        t.sku_pricing_unit[np.maximum(c.sku, 0)] if len(c) else [],
+        "Normalized Hours",
         pw.billing_currency[c.billing] if len(c) else [],
     )
     term = np.where(c.term_hours == 8760, "1 Year", "3 Years")

@@ -113,7 +113,7 @@ def contract_commitments(pw: ProviderWorld, version: str) -> pa.Table:
             is_usage, c.capacity * c.term_hours, np.nan
         ).tolist(),
         "ContractCommitmentType": types,
-        "ContractCommitmentUnit": ["Hours" if u else None for u in is_usage],
+        "ContractCommitmentUnit": ["Normalized Hours" if u else None for u in is_usage],
         "ContractId": contracts[c.billing].tolist() if len(c) else [],
         "ContractPeriodEnd": [_ts(contract_end)] * len(c),
         "ContractPeriodStart": [_ts(contract_start)] * len(c),

@@ -278,3 +278,11 @@ def apply_structural(world: World, effects: list[AnomalyEffect]) -> None:
         elif effect.kind == "commitment-expiry":
             owners = np.unique(pw.lines.commitment[effect.lines])
             pw.commitments.end[owners] = np.minimum(pw.commitments.end[owners], effect.start)
+            # Not renewed: the renewal that would have followed never starts.
+            renewals = np.unique(pw.lines.renewal[effect.lines]) if len(pw.lines.renewal) else []
+            for r in renewals:
+                if r >= 0:
+                    n = pw.timeline.n_periods
+                    pw.commitments.start[r] = pw.commitments.end[r] = max(
+                        n, int(pw.commitments.end[r])
+                    )

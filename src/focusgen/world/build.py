@@ -229,7 +229,7 @@ def _provider_world(
         line_region = pool.region[lr]
         line_service = tables.kind_service[pool.kind[lr]]
         listed, contracted = (p[:n_lines] for p in pool_prices)
-        commitments, line_commitment, line_rate = build_commitments(
+        commitments, line_commitment, line_rate, line_renewal = build_commitments(
             np.random.default_rng(rng_commit.bit_generator.seed_seq),
             tables,
             timeline,
@@ -315,6 +315,7 @@ def _provider_world(
         shape=pool.line_shape[:n_lines],
         spot=pool.spot[lr],
         commitment=line_commitment,
+        renewal=line_renewal,
         list_price=listed,
         contracted_price=contracted,
         commit_rate=line_rate,

@@ -70,11 +70,12 @@ def build_commitments(
     coverage: float,
     utilisation: float,
     max_commitments: int,
-) -> tuple[Commitments, np.ndarray, np.ndarray]:
+) -> tuple[Commitments, np.ndarray, np.ndarray, np.ndarray]:
     """Pick covered lines, group them into commitments and size each one.
 
-    Returns the portfolio, each line's commitment index (-1 = none) and each line's
-    committed rate per pricing unit (0 where not covered).
+    Returns the portfolio, each line's commitment index (-1 = none), each line's
+    committed rate per pricing unit (0 where not covered) and each line's renewal
+    commitment (-1 = none), which takes over when the first term ends.
     """
     n = len(line_sku)
     line_commitment = np.full(n, -1, dtype=np.int32)
@@ -83,8 +84,9 @@ def build_commitments(
     eligible = (
         (tables.sku_usage[line_sku] == RUNTIME) & (tables.sku_commitment[line_sku] > 0) & ~line_spot
     )
+    no_renewal = np.full(n, -1, dtype=np.int32)
     if coverage <= 0 or max_commitments <= 0 or not eligible.any():
-        return empty_commitments(), line_commitment, line_rate
+        return empty_commitments(), line_commitment, line_rate, no_renewal
     life = (line_end - line_start).astype(float)
     cost = contracted * line_qty * life
     candidates = np.flatnonzero(eligible)
@@ -99,7 +101,9 @@ def build_commitments(
     if "usage" not in kinds:
         as_usage[:] = False
     groups: list[tuple[int, np.ndarray]] = []
-    usage_keys = np.stack([billing, line_region[covered], line_sku[covered]], axis=1)[as_usage]
+    # Size flexibility: one reservation covers every size of an instance family in a region.
+    family = tables.sku_family[line_sku[covered]]
+    usage_keys = np.stack([billing, line_region[covered], family], axis=1)[as_usage]
     if len(usage_keys):
         _, inverse = np.unique(usage_keys, axis=0, return_inverse=True)
         sizes = np.bincount(inverse.ravel())
@@ -117,7 +121,7 @@ def build_commitments(
             if len(members) and len(groups) < max_commitments:
                 groups.append((SPEND_COMMITMENT, np.sort(members)))
     if not groups:
-        return empty_commitments(), line_commitment, line_rate
+        return empty_commitments(), line_commitment, line_rate, no_renewal
 
     window_hours = timeline.n_periods * timeline.period_hours
     rows = []
@@ -133,8 +137,15 @@ def build_commitments(
             start_hour = -int(rng.random() * max(term - window_hours, term / 2))
         start = start_hour // timeline.period_hours
         end = start + term // timeline.period_hours
-        rates = contracted[members] * (1 - discount)
-        per_hour = line_qty[members] * (rates if kind == SPEND_COMMITMENT else 1.0)
+        norm = tables.sku_normalization[line_sku[members]]
+        if kind == USAGE_COMMITMENT:
+            # Rates per normalised unit; each size pays its normalisation factor times it.
+            unit_rate = float(np.min(contracted[members] / norm)) * (1 - discount)
+            rates = unit_rate * norm
+            per_hour = line_qty[members] * norm
+        else:
+            rates = contracted[members] * (1 - discount)
+            per_hour = line_qty[members] * rates
         peak = _peak_concurrency(line_start[members], line_end[members], per_hour)
         target = float(np.clip(rng.normal(utilisation, 0.03), 0.5, 0.995))
         capacity = peak / target
@@ -154,10 +165,12 @@ def build_commitments(
                 int(line_region[first]) if kind == USAGE_COMMITMENT else -1,
                 int(line_service[first]) if kind == USAGE_COMMITMENT else spend_service,
                 capacity,
-                float(rates[0]) if kind == USAGE_COMMITMENT else 1.0,
-                float(listed[first] * (1 - discount)) if kind == USAGE_COMMITMENT else 1.0,
-                float(listed[first]) if kind == USAGE_COMMITMENT else capacity,
-                float(contracted[first]) if kind == USAGE_COMMITMENT else capacity,
+                unit_rate if kind == USAGE_COMMITMENT else 1.0,
+                float(np.min(listed[members] / norm)) * (1 - discount)
+                if kind == USAGE_COMMITMENT
+                else 1.0,
+                float(np.min(listed[members] / norm)) if kind == USAGE_COMMITMENT else capacity,
+                float(np.min(contracted[members] / norm)) if kind == USAGE_COMMITMENT else capacity,
                 start,
                 end,
                 term,
@@ -165,6 +178,15 @@ def build_commitments(
                 payment,
             )
         )
+    line_renewal = np.full(n, -1, dtype=np.int32)
+    for index in range(len(rows)):
+        end = rows[index][12]
+        if 0 < end < timeline.n_periods and rng.random() < 0.75:
+            # Renewed like for like when the term ends inside the run.
+            renewal = list(rows[index])
+            renewal[11], renewal[12] = end, end + renewal[13] // timeline.period_hours
+            line_renewal[line_commitment == index] = len(rows)
+            rows.append(tuple(renewal))
     table = list(zip(*rows, strict=True))
     out = Commitments(
         kind=np.array(table[0], dtype=np.int32),
@@ -189,7 +211,7 @@ def build_commitments(
         sku_price_id=np.zeros(0, dtype=str),
     )
     _name_commitments(rng, tables, out, sub_ids)
-    return out, line_commitment, line_rate
+    return out, line_commitment, line_rate, line_renewal
 
 
 def _peak_concurrency(start: np.ndarray, end: np.ndarray, amount: np.ndarray) -> float:
@@ -226,7 +248,11 @@ def _name_commitments(
             if kind == USAGE_COMMITMENT:
                 sku = int(c.sku[i])
                 details = json.loads(tables.sku_details[sku] or "{}")
-                what = details.get("InstanceType") or tables.sku_meter[sku]
+                what = (
+                    details.get("InstanceSeries")
+                    or details.get("InstanceType")
+                    or (tables.sku_meter[sku])
+                )
                 names[i] = f"{kinds[key]} {what} {region[j]} {term}"
                 sku_ids[i] = str(tables.sku_id[sku])
                 offer = f"{term}-{payment.replace(' ', '')}"

@@ -63,6 +63,7 @@ class Lines:
     commit_rate: np.ndarray
     shares: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     reservation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    renewal: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     alloc_app: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int32))
     alloc_ratio: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
 

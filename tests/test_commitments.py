@@ -1,0 +1,58 @@
+"""Commitment lifecycle: renewals inside the run, size flexibility, amortisation per term."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.data import make_dataset, read
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    return make_dataset(
+        tmp_path_factory.mktemp("cd"),
+        providers="aws,azure",
+        rows=80_000,
+        months=12,
+        start="2025-01",
+        profile="enterprise",
+        seed=5,
+    )
+
+
+def test_renewals_take_over_when_a_term_ends(year):
+    data = read(year)
+    handovers = data.rows("""
+        WITH used AS (
+          SELECT ResourceId, CommitmentDiscountId AS id, min(ChargePeriodStart) AS first,
+                 max(ChargePeriodEnd) AS last
+          FROM t WHERE CommitmentDiscountStatus = 'Used' GROUP BY ALL)
+        SELECT a.ResourceId FROM used a JOIN used b
+          ON a.ResourceId = b.ResourceId AND a.id <> b.id AND b.first = a.last""")
+    assert handovers, "a commitment ending inside the run is renewed for the same resources"
+
+
+def test_size_flexible_reservations_cover_several_sizes(year):
+    data = read(year)
+    flexible = data.rows("""
+        SELECT CommitmentDiscountId, count(DISTINCT SkuId),
+               count(DISTINCT round(CommitmentDiscountQuantity / PricingQuantity, 6))
+        FROM t WHERE CommitmentDiscountStatus = 'Used' AND CommitmentDiscountCategory = 'Usage'
+        GROUP BY 1 HAVING count(DISTINCT SkuId) > 1""")
+    assert flexible, "some reservation covers more than one size of a family"
+    assert all(factors > 1 for _, _, factors in flexible)
+    units = data.rows(
+        "SELECT DISTINCT CommitmentDiscountUnit FROM t WHERE CommitmentDiscountCategory = 'Usage'"
+    )
+    assert units == [("Normalized Hours",)]
+
+
+def test_every_period_of_every_term_amortises_exactly(year):
+    data = read(year)
+    spread = data.rows("""
+        WITH p AS (SELECT CommitmentDiscountId AS id, ChargePeriodStart, sum(EffectiveCost) AS a
+                   FROM t WHERE ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL
+                   GROUP BY ALL)
+        SELECT id, max(a) - min(a), max(a) FROM p GROUP BY id""")
+    assert len(spread) >= 4
+    assert all(gap <= 1e-9 * top for _, gap, top in spread)
