@@ -130,7 +130,10 @@ def open_sources(
                 types = {k: ("VARCHAR" if k in text_columns else v) for k, v in types.items()}
                 scan = _scan(group, fmt, types)
             source = Source(name, group, fmt, types)
-            con.execute(f'CREATE OR REPLACE VIEW "{source.view}" AS SELECT * FROM {scan}')
+            # Parquet is scanned where it lies (streaming); text is parsed once into a temporary
+            # table (DuckDB spills it to disk past the memory limit) instead of once per pass.
+            kind = "VIEW" if fmt == "parquet" else "TEMP TABLE"
+            con.execute(f'CREATE OR REPLACE {kind} "{source.view}" AS SELECT * FROM {scan}')
         except duckdb.Error as error:
             first = str(error).strip().splitlines()[0]
             raise InputError(f"{group[0].parent}: cannot read {name} files: {first}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from focusgen.focus.units import UNIT_FORMAT
+from focusgen.validate.reader import NULL_PLACEHOLDERS
 from focusgen.validate.rules import currencies
 from focusgen.validate.typed import TypedView, is_numeric, is_text, is_timestamp, q, text_col
 
@@ -85,20 +86,29 @@ def _key_value_object(expr: str) -> str:
     key twice is left to the exact test); only the rest is parsed key by key.
     """
     cheap = (
-        f"(left({expr}, 1) = '{{' AND json_valid({expr}) "
-        f"AND NOT regexp_matches({expr}, ':\\s*[\\[{{]') "
+        f"(left({expr}, 1) = '{{' AND NOT regexp_matches({expr}, ':\\s*[\\[{{]') "
         f"AND len(json_keys({expr})) = len(list_distinct(json_keys({expr}))))"
     )
-    return f"({cheap} OR {_key_value_exact(expr)})"
+    # CASE, not AND: DuckDB may evaluate both sides of AND, and json_keys() raises on bad JSON.
+    return (
+        f"(CASE WHEN json_valid({expr}) THEN ({cheap} OR {_key_value_exact(expr)}) ELSE false END)"
+    )
 
 
 def _key_value_exact(expr: str) -> str:
     return (
-        f"(json_valid({expr}) AND json_type({expr}::JSON) = 'OBJECT' "
+        f"(json_type({expr}::JSON) = 'OBJECT' "
         f"AND len(json_keys({expr})) = len(list_distinct(json_keys({expr}))) "
         f"AND len(list_filter(json_extract({expr}, '$.*'), "
         "lambda x: json_type(x) IN ('OBJECT', 'ARRAY'))) = 0)"
     )
+
+
+def _is_null(view: TypedView, col: str) -> str:
+    """Null as written: a text value that fails its cast is a type error, not a null."""
+    if col in view.text:
+        return f"({text_col(col)} IS NULL OR {text_col(col)} IN {_in(NULL_PLACEHOLDERS)})"
+    return f"{q(col)} IS NULL"
 
 
 def _type_ok(view: TypedView, col: str, focus_type: str) -> str:
@@ -117,7 +127,7 @@ def _type_ok(view: TypedView, col: str, focus_type: str) -> str:
 def _format(view: TypedView, col: str, regex: str) -> str:
     if col not in view.text:
         return "TRUE"  # a typed Parquet/JSON value has no text to mis-format
-    return f"({q(col)} IS NULL OR regexp_full_match({text_col(col)}, {lit(regex)}))"
+    return f"({_is_null(view, col)} OR regexp_full_match({text_col(col)}, {lit(regex)}))"
 
 
 def predicate(tree: dict, view: TypedView, version: str) -> str:
@@ -129,10 +139,10 @@ def predicate(tree: dict, view: TypedView, version: str) -> str:
         parts = [f"coalesce({predicate(i, view, version)}, false)" for i in tree["Items"]]
         return "(" + f" {fn} ".join(parts) + ")"
     if fn == "CheckValue":
-        return f"{c} IS NULL" if tree["Value"] is None else f"{c} = {lit(tree['Value'])}"
+        return _is_null(view, col) if tree["Value"] is None else f"{c} = {lit(tree['Value'])}"
     if fn == "CheckNotValue":
         if tree["Value"] is None:
-            return f"{c} IS NOT NULL"
+            return f"NOT {_is_null(view, col)}"
         return f"{c} IS DISTINCT FROM {lit(tree['Value'])}"
     if fn == "InSet":
         return f"({c} IS NULL OR {_member(c, tree['Values'])})"
@@ -195,10 +205,13 @@ def predicate(tree: dict, view: TypedView, version: str) -> str:
     if fn == "FormatKeyValue":
         return f"({c} IS NULL OR {_key_value_object(c)})"
     if fn == "FormatJSON":
-        return f"({c} IS NULL OR (json_valid({c}) AND json_type({c}::JSON) = 'OBJECT'))"
+        return (
+            f"({c} IS NULL OR CASE WHEN json_valid({c}) THEN json_type({c}::JSON) = 'OBJECT' "
+            "ELSE false END)"
+        )
     if fn.startswith("JSON"):
         c = q(col or tree["ColumnAName"])
-        return f"({c} IS NULL OR NOT json_valid({c}) OR {_json(tree, view)})"
+        return f"({c} IS NULL OR CASE WHEN json_valid({c}) THEN {_json(tree, view)} ELSE true END)"
     raise Unsupported(fn)
 
 

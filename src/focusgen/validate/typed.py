@@ -79,10 +79,8 @@ def build(con, source: Source, focus_types: dict[str, str]) -> TypedView:
             selects.append(f"TRY_CAST({src} AS DOUBLE) AS {src}")
         elif ftype == "Date/Time":
             selects.append(f"TRY_CAST({src} AS TIMESTAMPTZ) AS {src}")
-        elif (
-            (ftype == "JSON"
-            and dtype.startswith(("STRUCT", "MAP", "[", "LIST")))
-            or (ftype == "JSON" and dtype.endswith("[]"))
+        elif (ftype == "JSON" and dtype.startswith(("STRUCT", "MAP", "[", "LIST"))) or (
+            ftype == "JSON" and dtype.endswith("[]")
         ):
             selects.append(f"CAST(to_json({src}) AS VARCHAR) AS {src}")
         else:
