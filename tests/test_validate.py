@@ -296,3 +296,37 @@ def test_jsonl_and_parquet_read_the_same(root, base_csv):
         f"COPY (SELECT * FROM read_csv('{base_csv}', all_varchar=true)) TO '{jl}' (FORMAT json)"
     )
     assert validate(jl).findings == []
+
+
+def test_invoice_detail_reconciles_with_cost_and_usage(root):
+    """1.4: InvoiceDetail ↔ Cost and Usage sums per invoice, and the dataset's own column rules."""
+    folder = root / "invoices"
+    folder.mkdir()
+    cu = make_dataset(root, providers="aws", rows=1500, months=1, focus_version="1.4")
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW cu AS SELECT * FROM read_parquet('{cu}/**/*.parquet')")
+    detail = (
+        "SELECT InvoiceId || '-1' AS InvoiceDetailId, InvoiceId, InvoiceIssuerName, "
+        "any_value(BillingAccountId) AS BillingAccountId, any_value(BillingCurrency) AS "
+        "BillingCurrency, any_value(BillingPeriodStart) AS BillingPeriodStart, "
+        "any_value(BillingPeriodEnd) AS BillingPeriodEnd, 'Usage' AS ChargeCategory, "
+        "{cost} AS BilledCost, 'Issued' AS InvoiceIssueStatus, 'Net 30' AS PaymentTerms, "
+        "InvoiceId AS ReferenceInvoiceId, TIMESTAMPTZ '2026-02-01 00:00:00+00' AS "
+        "InvoiceDetailCreated, TIMESTAMPTZ '2026-02-01 00:00:00+00' AS InvoiceDetailLastUpdated "
+        "FROM cu WHERE InvoiceId IS NOT NULL AND ChargeCategory <> 'Tax' GROUP BY 1, 2, 3"
+    )
+    good = detail.format(cost="sum(BilledCost)")
+    con.execute(f"COPY ({good}) TO '{folder}/invoice_detail.parquet' (FORMAT parquet)")
+    con.execute(f"COPY (SELECT * FROM cu) TO '{folder}/cost_and_usage.parquet' (FORMAT parquet)")
+    report = validate(folder, version="1.4")
+    assert set(report.datasets) == {"CostAndUsage", "InvoiceDetail"}
+    assert "FG-InvoiceDetail-001" not in report.rule_ids
+    assert not [f for f in report.findings if f.dataset == "InvoiceDetail"
+                and not f.rule.startswith("FG-InvoiceDetail-Presence")]  # fmt: skip
+    bad = detail.format(cost="sum(BilledCost) + 50").replace("'Issued'", "'Paid'")
+    con.execute(f"COPY ({bad}) TO '{folder}/invoice_detail.parquet' (FORMAT parquet)")
+    report = validate(folder, version="1.4")
+    assert {
+        "FG-InvoiceDetail-001",
+        "FG-InvoiceDetail-InvoiceIssueStatus-Allowed",
+    } <= report.rule_ids

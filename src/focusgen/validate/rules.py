@@ -88,7 +88,39 @@ def rules_for(version: str, dataset: str) -> tuple[Rule, ...]:
     for raw in data["own_rules"]:
         if raw["dataset"] == dataset and version in raw.get("versions", [version]):
             out.append(_rule(raw))
+    covered = {r.column for r in out}
+    for fact in data["columns"][version].get(dataset, []):
+        if fact["name"] not in covered:
+            out.extend(_fact_rules(dataset, fact))
     return tuple(out)
+
+
+_TYPE_CHECK = {"Decimal": "TypeDecimal", "Date/Time": "TypeDateTime", "String": "TypeString",
+               "JSON": "FormatJSON"}  # fmt: skip
+_FORMAT_CHECK = {"Decimal": "FormatNumeric", "Date/Time": "FormatDateTime"}
+
+
+def _fact_rules(dataset: str, fact: dict) -> list[Rule]:
+    """Type, format, not-null and allowed-value rules from the column facts alone, for columns
+    no requirements model covers (1.4's new columns and its BillingPeriod/InvoiceDetail)."""
+    col, kind = fact["name"], fact["type"]
+    base = f"FG-{dataset}-{col}"
+    raws = [{"id": f"{base}-Type", "message": f"{col} MUST be of type {kind}.",
+             "requirement": {"CheckFunction": _TYPE_CHECK.get(kind, "TypeString"),
+                             "ColumnName": col}}]  # fmt: skip
+    if kind in _FORMAT_CHECK:
+        raws.append({"id": f"{base}-Format", "message": f"{col} MUST follow the {kind} format.",
+                     "requirement": {"CheckFunction": _FORMAT_CHECK[kind],
+                                     "ColumnName": col}})  # fmt: skip
+    if not fact["nullable"] and fact["level"] == "Mandatory":
+        raws.append({"id": f"{base}-NotNull", "message": f"{col} MUST NOT be null.",
+                     "requirement": {"CheckFunction": "CheckNotValue", "ColumnName": col,
+                                     "Value": None}})  # fmt: skip
+    if fact.get("allowed"):
+        raws.append({"id": f"{base}-Allowed", "message": f"{col} MUST be an allowed value.",
+                     "requirement": {"CheckFunction": "InSet", "ColumnName": col,
+                                     "Values": fact["allowed"]}})  # fmt: skip
+    return [_rule({"dataset": dataset, "column": col, "severity": "error", **r}) for r in raws]
 
 
 def column_facts(version: str, dataset: str) -> list[dict]:
