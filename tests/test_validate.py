@@ -15,10 +15,6 @@ from support.data import SHARED, make_dataset
 
 PROVIDERS = ("aws", "azure", "gcp", "oci")
 VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
-# A real conformance bug in focusgen's current engine (reported, not fixed on this branch): for
-# recurring commitment fees, Σ EffectiveCost of the Used+Unused rows of a month is twice the
-# month's Purchase BilledCost (seen for Google Cloud CUDs, OCI subscriptions, Azure plans).
-KNOWN_ENGINE_BUGS = {"FG-CommitmentDiscount-001"}
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +31,6 @@ def test_own_output_has_no_findings(root, provider, version):
     )
     report = validate(folder)
     assert report.version == version  # detected from the columns
-    found = report.rule_ids
-    if found and found <= KNOWN_ENGINE_BUGS:
-        pytest.xfail(f"focusgen engine bug {sorted(found)} (commitment amortization), see report")
     assert not report.findings, report.to_console()
 
 
@@ -92,12 +85,9 @@ def base_csv(root) -> Path:
         seed=11,
     )  # fmt: skip
     con = duckdb.connect()
-    # Recurring commitment fees are left out: they carry the engine bug in KNOWN_ENGINE_BUGS.
     con.execute(
         f"CREATE TABLE b AS SELECT row_number() OVER () AS __rn, * FROM read_csv("
-        f"'{folder}/**/*.csv', all_varchar=true, header=true, hive_partitioning=false) "
-        "WHERE NOT (ChargeCategory = 'Purchase' AND ChargeFrequency = 'Recurring' "
-        "AND CommitmentDiscountId IS NOT NULL)"
+        f"'{folder}/**/*.csv', all_varchar=true, header=true, hive_partitioning=false)"
     )
     out = root / "base.csv"
     con.execute(f"COPY (SELECT * EXCLUDE (__rn) FROM b ORDER BY __rn) TO '{out}' (HEADER)")
@@ -330,3 +320,31 @@ def test_invoice_detail_reconciles_with_cost_and_usage(root):
         "FG-InvoiceDetail-001",
         "FG-InvoiceDetail-InvoiceIssueStatus-Allowed",
     } <= report.rule_ids
+
+
+def _commitment_csv(path: Path, effective_per_day: float) -> Path:
+    """A one-time commitment bought and used up inside the data (5 days at 2.00 per day)."""
+    header = (
+        "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,"
+        "BilledCost,EffectiveCost,CommitmentDiscountId,CommitmentDiscountStatus"
+    )
+    bp = "2026-01-01T00:00:00Z,2026-02-01T00:00:00Z"
+    lines = [header, f"{bp},2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,Usage,1.0,1.0,,"]
+    lines.append(f"{bp},2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,Purchase,10.0,0.0,cd-1,")
+    for day in range(5, 10):
+        lines.append(
+            f"{bp},2026-01-{day:02d}T00:00:00Z,2026-01-{day + 1:02d}T00:00:00Z,Usage,0.0,"
+            f"{effective_per_day},cd-1,Used"
+        )
+    lines.append(f"{bp},2026-01-30T00:00:00Z,2026-01-31T00:00:00Z,Usage,1.0,1.0,,")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_commitment_amortization_sum(root):
+    good = validate(_commitment_csv(root / "cd_good.csv", 2.0), version="1.2")
+    assert "FG-CommitmentDiscount-001" not in good.rule_ids
+    bad = validate(_commitment_csv(root / "cd_bad.csv", 3.0), version="1.2")
+    found = [f for f in bad.findings if f.rule == "FG-CommitmentDiscount-001"]
+    assert found and found[0].samples[0]["CommitmentDiscountId"] == "cd-1"
+    assert found[0].samples[0]["usage_effective"] == 15.0

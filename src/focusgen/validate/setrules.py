@@ -72,9 +72,10 @@ def json_distinct_parent(con, rule, view, version, views) -> tuple[int, list[dic
 def commitment_amortization(con, rule, view, version, views) -> tuple[int, list[dict]]:
     """Σ EffectiveCost(Used+Unused) = Σ BilledCost(Purchase) per commitment, whole term in data.
 
-    The term counts as "in the data" when the commitment's purchases span exactly the period of
-    its Used/Unused rows (recurring fees for every charge period), or when those rows start and
-    end strictly inside the data's time range after the purchase (a term that began and ended).
+    The term counts as "in the data" only when the commitment's Used/Unused rows start and end
+    strictly inside the data's billing periods, after a purchase row: a term that began and ended
+    in the data. Matching spans are not enough: a partial-upfront commitment pays a recurring fee
+    in every month but amortizes its upfront part too, and that purchase may predate the data.
     """
     v = q(view.name)
     regular = "AND ChargeClass IS NULL" if "ChargeClass" in view.focus_types else ""
@@ -95,7 +96,7 @@ def commitment_amortization(con, rule, view, version, views) -> tuple[int, list[
         SELECT p.id AS CommitmentDiscountId, round(p.billed, 6) AS purchase_billed,
                round(u.effective, 6) AS usage_effective, u.us AS usage_start, u.ue AS usage_end
         FROM p JOIN u USING (id), d
-        WHERE ((p.ps = u.us AND p.pe = u.ue) OR (u.us > d.ds AND u.ue < d.de AND p.ps <= u.us))
+        WHERE u.us > d.ds AND u.ue < d.de AND p.ps <= u.us
           AND abs(u.effective - p.billed) > {_tolerance("u.n")}
     """
     return _result(con, sql)
