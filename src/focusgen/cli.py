@@ -1,4 +1,4 @@
-"""Command-line interface: ``focusgen generate``, ``focusgen presets``, ``focusgen --version``."""
+"""Command-line interface: ``focusgen generate``, ``presets``, ``validate``, ``--version``."""
 
 from __future__ import annotations
 
@@ -256,6 +256,37 @@ def presets() -> None:
         weights = ", ".join(f"{k} {v:g}" for k, v in distribution_preset(name).items())
         dist.add_row(name, weights)
     out.print(dist)
+
+
+@app.command("validate")
+def validate_command(
+    path: Annotated[str, typer.Argument(help="FOCUS file or folder (CSV, Parquet, JSONL).")],
+    version: Annotated[
+        str | None, typer.Option("--version", help="1.0|1.1|1.2|1.3|1.4 (default: detect).")
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="CostAndUsage|ContractCommitment|BillingPeriod|InvoiceDetail."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="console|json|junit")] = "console",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="error|warning")] = "error",
+) -> None:
+    """Check a FOCUS file or folder against its version's rules (exit 1 when something fails)."""
+    from focusgen.validate import InputError, validate
+
+    if fmt not in ("console", "json", "junit"):
+        _fail(f"--format={fmt!r}: choose console, json or junit")
+    if fail_on not in ("error", "warning"):
+        _fail(f"--fail-on={fail_on!r}: choose error or warning")
+    try:
+        report = validate(path, version=version, dataset=dataset)
+    except InputError as error:
+        _fail(str(error))
+        return
+    text = {"console": report.to_console, "json": report.to_json, "junit": report.to_junit}[fmt]()
+    typer.echo(text)
+    if report.failed(fail_on):
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

@@ -121,6 +121,7 @@ def invoice_detail_columns(
 
 
 def contract_applied(
+    version: str,
     commitment: np.ndarray,
     commitment_ids: np.ndarray,
     contract_ids: np.ndarray,
@@ -136,10 +137,18 @@ def contract_applied(
     """
     pick = np.flatnonzero(valid)
     who = commitment[pick]
+    # 1.3 defines four element keys; 1.4's schema adds ContractId.
+    contract = (
+        [
+            '{"Elements":[{"ContractId":"',
+            pa.array(contract_ids[who].astype(object)),
+            '","ContractCommitmentId":"',
+        ]
+        if version not in ("1.0", "1.1", "1.2", "1.3")
+        else ['{"Elements":[{"ContractCommitmentId":"']
+    )
     text = pc.binary_join_element_wise(
-        '{"Elements":[{"ContractId":"',
-        pa.array(contract_ids[who].astype(object)),
-        '","ContractCommitmentId":"',
+        *contract,
         pa.array(commitment_ids[who].astype(object)),
         '","ContractCommitmentAppliedCost":',
         pc.cast(pa.array(cost[pick]), pa.string()),

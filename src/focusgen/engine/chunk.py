@@ -167,6 +167,7 @@ def _usage(
         cid = np.maximum(commitment, 0)
         spend = c.kind[cid] == SPEND_COMMITMENT
         cols["ContractApplied"] = contract_applied(
+            pw.focus_version,
             cid,
             c.id,
             st.contract_id,
@@ -395,6 +396,7 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
     cols.update(service_columns(st, c.service[who]))
     cols.update(invoice_detail_columns(pw, st, chunk.month, c.sub[who], c.service[who], "Usage"))
     cols["ContractApplied"] = contract_applied(
+        pw.focus_version,
         who,
         c.id,
         st.contract_id,
@@ -549,6 +551,7 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
     cols.update(service_columns(st, c.service[who]))
     cols.update(invoice_detail_columns(pw, st, chunk.month, c.sub[who], c.service[who], "Purchase"))
     cols["ContractApplied"] = contract_applied(
+        pw.focus_version,
         who,
         c.id,
         st.contract_id,

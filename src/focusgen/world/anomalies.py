@@ -191,7 +191,11 @@ def _resolve(pw: ProviderWorld, spec: Anomaly, ident: str, growth: float) -> Ano
             )
         mask &= lines.end > start
     elif spec.kind == "commitment-expiry":
-        mask &= lines.commitment >= 0
+        chosen = _expiring_commitment(pw, mask, start)
+        if chosen is None:
+            return None
+        commitment, start = chosen
+        mask = lines.commitment == commitment
     affected = np.flatnonzero(mask)
     if not len(affected):
         return None
@@ -213,6 +217,26 @@ def _resolve(pw: ProviderWorld, spec: Anomaly, ident: str, growth: float) -> Ano
     )
     effect.expected_extra_cost = _expected_extra(pw, effect, growth)
     return effect
+
+
+def _expiring_commitment(pw: ProviderWorld, mask: np.ndarray, start: int) -> tuple[int, int] | None:
+    """A commitment that lapses: one whose term ends inside the run (it is not renewed),
+    else one bought before the run (its term is cut at ``start``); None if neither exists.
+
+    A term bought inside the run is never cut, so its purchase still amortises in full.
+    """
+    c, n = pw.commitments, pw.timeline.n_periods
+    owners = np.unique(pw.lines.commitment[mask & (pw.lines.commitment >= 0)])
+    if not len(owners):
+        return None
+    natural = owners[(c.end[owners] > 0) & (c.end[owners] < n)]
+    if len(natural):
+        pick = natural[np.argmin(np.abs(c.end[natural] - start))]
+        return int(pick), int(c.end[pick])
+    early = owners[(c.start[owners] < 0) & (c.end[owners] > start)]
+    if len(early):
+        return int(early[0]), start
+    return None
 
 
 def _smallest_service(pw: ProviderWorld) -> int:
@@ -254,16 +278,11 @@ def _expected_extra(pw: ProviderWorld, effect: AnomalyEffect, growth: float) -> 
         )
     if effect.kind == "new-service":
         return float((base * periods).sum())
-    c = pw.commitments
-    owner = pw.lines.commitment[lines]
+    # Lapsed coverage: the discount the lines no longer get for the rest of the run.
     saved = (pw.lines.contracted_price[lines] - pw.lines.commit_rate[lines]) / np.maximum(
         pw.lines.contracted_price[lines], 1e-12
     )
-    after = np.maximum(
-        0,
-        np.minimum(pw.lines.end[lines], c.end[owner])
-        - np.maximum(pw.lines.start[lines], effect.start),
-    )
+    after = np.maximum(0, pw.lines.end[lines] - np.maximum(pw.lines.start[lines], effect.start))
     return float((base * saved * after).sum())
 
 
@@ -277,7 +296,9 @@ def apply_structural(world: World, effects: list[AnomalyEffect]) -> None:
             pw.lines.start[lines] = np.maximum(pw.lines.start[lines], effect.start)
         elif effect.kind == "commitment-expiry":
             owners = np.unique(pw.lines.commitment[effect.lines])
-            pw.commitments.end[owners] = np.minimum(pw.commitments.end[owners], effect.start)
+            # Cut only terms bought before the run; a term ending in the run just lapses.
+            cut = owners[pw.commitments.start[owners] < 0]
+            pw.commitments.end[cut] = np.minimum(pw.commitments.end[cut], effect.start)
             # Not renewed: the renewal that would have followed never starts.
             renewals = np.unique(pw.lines.renewal[effect.lines]) if len(pw.lines.renewal) else []
             for r in renewals:

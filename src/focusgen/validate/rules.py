@@ -1,0 +1,164 @@
+"""Load the compiled validation rules (rules.json) for one FOCUS version and dataset."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+# Check functions that need more than one row at a time (group-bys, joins, sums).
+SET_FUNCTIONS = frozenset(
+    {
+        "CheckDistinctCount",
+        "CheckNoDuplicates",
+        "JSONCheckPathDistinctParent",
+        "CommitmentAmortization",
+        "ContractAppliedLink",
+        "InvoiceReconciliation",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One machine-checkable rule: a requirement that must hold where the condition holds."""
+
+    id: str
+    dataset: str
+    column: str
+    severity: str
+    message: str
+    requirement: dict
+    condition: dict | None = None
+    columns: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_set_rule(self) -> bool:
+        """True when the rule compares rows with each other."""
+        return self.requirement.get("CheckFunction") in SET_FUNCTIONS
+
+
+@cache
+def _data() -> dict:
+    text = resources.files("focusgen.validate").joinpath("rules.json").read_text()
+    return json.loads(text)
+
+
+def referenced(tree: dict | None) -> set[str]:
+    """Columns a predicate tree reads."""
+    if not tree:
+        return set()
+    keys = ("ColumnName", "ColumnAName", "ColumnBName", "ResultColumnName", "ParentColumnName")
+    cols = {tree[k] for k in keys if tree.get(k)}
+    for item in tree.get("Items", []):
+        cols |= referenced(item)
+    return cols
+
+
+def _rule(raw: dict) -> Rule:
+    cols = referenced(raw["requirement"]) | referenced(raw.get("condition"))
+    cols |= set(raw.get("columns", []))
+    return Rule(
+        id=raw["id"],
+        dataset=raw["dataset"],
+        column=raw["column"],
+        severity=raw["severity"],
+        message=raw["message"],
+        requirement=raw["requirement"],
+        condition=raw.get("condition"),
+        columns=frozenset(cols),
+    )
+
+
+# FOCUS 1.4's ContractAppliedObjectSchema adds Elements[*].ContractId to the 1.3 keys.
+_KEYS_ADDED = {"1.4": {"ContractApplied": ["ContractId"]}}
+
+
+def _for_version(raw: dict, version: str, model: str) -> dict:
+    """Adapt a rule of the model a version borrows (1.4 uses 1.3's) to that version."""
+    added = _KEYS_ADDED.get(version, {}) if version != model else {}
+    req = raw.get("requirement") or {}
+    extra = added.get(req.get("ColumnName", ""))
+    if not extra or "IgnoreKeys" not in req:
+        return raw
+    return {**raw, "requirement": {**req, "IgnoreKeys": [*req["IgnoreKeys"], *extra]}}
+
+
+@cache
+def rules_for(version: str, dataset: str) -> tuple[Rule, ...]:
+    """Model rules plus focusgen's own rules for a version's dataset (not yet filtered by data)."""
+    data = _data()
+    model = data["version_model"][version]
+    known = {c["name"] for c in data["columns"][version].get(dataset, [])}
+    out = []
+    for raw in data["models"][model]:
+        if raw["dataset"] != dataset:
+            continue
+        rule = _rule(_for_version(raw, version, model))
+        # A rule about a column the version does not define (e.g. SkuMeter in 1.0) is not a rule.
+        if rule.columns <= known:
+            out.append(rule)
+    for raw in data["own_rules"]:
+        if raw["dataset"] == dataset and version in raw.get("versions", [version]):
+            out.append(_rule(raw))
+    covered = {r.column for r in out}
+    for fact in data["columns"][version].get(dataset, []):
+        if fact["name"] not in covered:
+            out.extend(_fact_rules(dataset, fact))
+    return tuple(out)
+
+
+_TYPE_CHECK = {"Decimal": "TypeDecimal", "Date/Time": "TypeDateTime", "String": "TypeString",
+               "JSON": "FormatJSON"}  # fmt: skip
+_FORMAT_CHECK = {"Decimal": "FormatNumeric", "Date/Time": "FormatDateTime"}
+
+
+def _fact_rules(dataset: str, fact: dict) -> list[Rule]:
+    """Type, format, not-null and allowed-value rules from the column facts alone, for columns
+    no requirements model covers (1.4's new columns and its BillingPeriod/InvoiceDetail)."""
+    col, kind = fact["name"], fact["type"]
+    base = f"FG-{dataset}-{col}"
+    raws = [{"id": f"{base}-Type", "message": f"{col} MUST be of type {kind}.",
+             "requirement": {"CheckFunction": _TYPE_CHECK.get(kind, "TypeString"),
+                             "ColumnName": col}}]  # fmt: skip
+    if kind in _FORMAT_CHECK:
+        raws.append({"id": f"{base}-Format", "message": f"{col} MUST follow the {kind} format.",
+                     "requirement": {"CheckFunction": _FORMAT_CHECK[kind],
+                                     "ColumnName": col}})  # fmt: skip
+    if not fact["nullable"] and fact["level"] == "Mandatory":
+        raws.append({"id": f"{base}-NotNull", "message": f"{col} MUST NOT be null.",
+                     "requirement": {"CheckFunction": "CheckNotValue", "ColumnName": col,
+                                     "Value": None}})  # fmt: skip
+    if fact.get("allowed"):
+        raws.append({"id": f"{base}-Allowed", "message": f"{col} MUST be an allowed value.",
+                     "requirement": {"CheckFunction": "InSet", "ColumnName": col,
+                                     "Values": fact["allowed"]}})  # fmt: skip
+    return [_rule({"dataset": dataset, "column": col, "severity": "error", **r}) for r in raws]
+
+
+def column_facts(version: str, dataset: str) -> list[dict]:
+    """The version's columns for a dataset: name, type, level, nullable, allowed values."""
+    return _data()["columns"][version].get(dataset, [])
+
+
+def presence_id(version: str, dataset: str, column: str) -> str | None:
+    """The spec's rule id for "<column> MUST be present", when the model has one."""
+    model = _data()["version_model"][version]
+    return _data()["presence_ids"][model].get(f"{dataset}.{column}")
+
+
+@cache
+def currencies() -> tuple[str, ...]:
+    """ISO 4217 codes accepted as national currencies."""
+    return tuple(_data()["currencies"])
+
+
+def known_versions() -> list[str]:
+    """FOCUS versions the validator has rules for."""
+    return list(_data()["version_model"])
+
+
+def known_datasets(version: str) -> list[str]:
+    """Datasets the version defines."""
+    return list(_data()["columns"][version])
