@@ -71,13 +71,14 @@ def _rule(raw: dict) -> Rule:
     )
 
 
-# FOCUS 1.4's ContractAppliedObjectSchema adds Elements[*].ContractId to the 1.3 keys.
-_KEYS_ADDED = {"1.4": {"ContractApplied": ["ContractId"]}}
+# The 1.3 model requires Elements[*].ContractId (ContractAppliedObject-O-019-C) but leaves it
+# out of the keys its x_-prefix rules (O-010-M, O-017-C) accept; 1.4's schema defines it too.
+_KEYS_ADDED = {v: {"ContractApplied": ["ContractId"]} for v in ("1.3", "1.4")}
 
 
 def _for_version(raw: dict, version: str, model: str) -> dict:
-    """Adapt a rule of the model a version borrows (1.4 uses 1.3's) to that version."""
-    added = _KEYS_ADDED.get(version, {}) if version != model else {}
+    """Repair a rule of the model a version uses where the model contradicts itself."""
+    added = _KEYS_ADDED.get(version, {})
     req = raw.get("requirement") or {}
     extra = added.get(req.get("ColumnName", ""))
     if not extra or "IgnoreKeys" not in req:
