@@ -27,11 +27,28 @@ def coded(
     return pa.DictionaryArray.from_arrays(idx, dictionary)
 
 
+_ZEROS: dict[int, pa.Array] = {}
+
+
+def _zeros(n: int) -> pa.Array:
+    """Shared all-zero int32 indices (constant columns of a block reuse one buffer)."""
+    if n not in _ZEROS:
+        if len(_ZEROS) > 8:
+            _ZEROS.clear()
+        _ZEROS[n] = pa.array(np.zeros(n, dtype=np.int32), type=pa.int32())
+    return _ZEROS[n]
+
+
 def constant(value: str | None, n: int) -> pa.DictionaryArray:
     """A column holding one string (or null) on every row."""
     if value is None:
         return null_strings(n)
-    return coded(np.zeros(n, dtype=np.int32), pa.array([value], type=pa.string()))
+    return pa.DictionaryArray.from_arrays(_zeros(n), pa.array([value], type=pa.string()))
+
+
+def constant_timestamps(micros: int, n: int) -> pa.Array:
+    """A UTC timestamp column holding one instant on every row."""
+    return pa.repeat(pa.scalar(int(micros), type=pa.int64()), n).view(TIMESTAMP)
 
 
 def null_strings(n: int) -> pa.DictionaryArray:

@@ -6,8 +6,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from focusgen.engine.arrow import coded, constant, timestamps
+from focusgen.engine.arrow import coded, constant, constant_timestamps, timestamps
 from focusgen.engine.statics import Statics
+from focusgen.focus.dialect import version_columns
 from focusgen.world.model import ProviderWorld
 
 PRICING_CURRENCY = "USD"  # the catalogs' list prices are US dollars
@@ -31,8 +32,8 @@ def common_columns(
         "BillingAccountName": coded(billing, st.billing_name),
         "BillingAccountType": constant(catalog.billing_account_type, n),
         "BillingCurrency": coded(billing, st.billing_currency),
-        "BillingPeriodStart": timestamps(np.full(n, bounds[month], dtype=np.int64)),
-        "BillingPeriodEnd": timestamps(np.full(n, bounds[month + 1], dtype=np.int64)),
+        "BillingPeriodStart": constant_timestamps(bounds[month], n),
+        "BillingPeriodEnd": constant_timestamps(bounds[month + 1], n),
         "ChargePeriodStart": timestamps(period_start_us),
         "ChargePeriodEnd": timestamps(period_end_us),
         "InvoiceId": coded(billing * pw.timeline.months + month, st.invoice_id),
@@ -114,6 +115,8 @@ def invoice_detail_columns(
     category: str | np.ndarray,
 ) -> dict[str, pa.Array]:
     """InvoiceDetailId: the invoice line (invoice x service x charge category) a row rolls into."""
+    if "InvoiceDetailId" not in version_columns(pw.focus_version):
+        return {}
     code = np.full(len(sub), CATEGORY_CODES[category]) if isinstance(category, str) else category
     billing = pw.org.sub_billing[sub].astype(np.int64)
     index = ((billing * pw.timeline.months + month) * len(pw.services.name) + service) * 5 + code

@@ -395,16 +395,17 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
     cols.update(_commitment_identity(pw, who, is_usage))
     cols.update(service_columns(st, c.service[who]))
     cols.update(invoice_detail_columns(pw, st, chunk.month, c.sub[who], c.service[who], "Usage"))
-    cols["ContractApplied"] = contract_applied(
-        pw.focus_version,
-        who,
-        c.id,
-        st.contract_id,
-        effective,
-        unused_units,
-        np.where(c.kind == USAGE_COMMITMENT, NORMALIZED, st.commitment_currency),
-        np.ones(n, dtype=bool),
-    )
+    if "ContractApplied" in version_columns(pw.focus_version):
+        cols["ContractApplied"] = contract_applied(
+            pw.focus_version,
+            who,
+            c.id,
+            st.contract_id,
+            effective,
+            unused_units,
+            np.where(c.kind == USAGE_COMMITMENT, NORMALIZED, st.commitment_currency),
+            np.ones(n, dtype=bool),
+        )
     fx = row_fx(pw, c.sub[who], chunk.month)
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective, fx))
     cols.update(unit_price_columns(lp, cp, fx=fx))
@@ -550,16 +551,17 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
     cols.update(_commitment_identity(pw, who, is_usage))
     cols.update(service_columns(st, c.service[who]))
     cols.update(invoice_detail_columns(pw, st, chunk.month, c.sub[who], c.service[who], "Purchase"))
-    cols["ContractApplied"] = contract_applied(
-        pw.focus_version,
-        who,
-        c.id,
-        st.contract_id,
-        billed,
-        c.capacity[who] * hours,
-        np.where(c.kind == USAGE_COMMITMENT, NORMALIZED, st.commitment_currency),
-        np.ones(n, dtype=bool),
-    )
+    if "ContractApplied" in version_columns(pw.focus_version):
+        cols["ContractApplied"] = contract_applied(
+            pw.focus_version,
+            who,
+            c.id,
+            st.contract_id,
+            billed,
+            c.capacity[who] * hours,
+            np.where(c.kind == USAGE_COMMITMENT, NORMALIZED, st.commitment_currency),
+            np.ones(n, dtype=bool),
+        )
     fx = row_fx(pw, c.sub[who], chunk.month)
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective, fx))
     cols.update(unit_price_columns(lp, cp, fx=fx))

@@ -22,39 +22,47 @@ def consumed_quantity(
     start: np.ndarray,
     growth: float,
 ) -> np.ndarray:
-    """Quantity consumed on each row, rounded to 6 decimals as providers meter it."""
+    """Quantity consumed on each row, rounded to 6 decimals as providers meter it.
+
+    Random draws are made for every row (so streams do not depend on the usage mix); the
+    shaping arithmetic runs only on the rows of each usage model.
+    """
+    n = len(period)
     hours = float(timeline.period_hours)
     n_periods = max(1, timeline.n_periods)
-    start_us = timeline.period_start_us(period)
-    month_index = timeline.month_of(period)
-    month_hours = timeline.month_hours.astype(np.float64)[month_index]
-    elapsed_months = (period.astype(np.float64) * hours) / 730.0
-    trend = (1.0 + growth) ** elapsed_months
-    age = (period - start).astype(np.float64) / n_periods
-
-    weekday = ((start_us // (24 * HOUR_US)) + 3) % 7  # 1970-01-01 was a Thursday
-    week = WEEKDAY_FACTOR[weekday]
-    if timeline.granularity == "hourly":
-        hour = (start_us // HOUR_US) % 24
-        daily = np.clip(1.0 + 0.65 * np.sin((hour - 9.0) / 24.0 * 2 * np.pi), 0.15, None)
-    else:
-        daily = np.ones(len(period))
-    sigma = spread * (0.35 if timeline.granularity == "daily" else 0.6)
-    noise = np.exp(rng.standard_normal(len(period)) * sigma - sigma * sigma / 2)
-    burst = np.where(rng.random(len(period)) < 0.04, 1.0 + rng.exponential(3.0, len(period)), 1.0)
-    shaped = np.select(
-        [shape == DIURNAL, shape == BURSTY, shape == GROWING],
-        [daily * week * 1.0, burst, 1.0 + 1.5 * age],
-        default=1.0,
-    )
-    metered = qty * hours * trend * shaped * noise * np.where(shape == DIURNAL, 1.0, week)
-    storage = (
-        qty
-        * hours
-        / month_hours
-        * np.where(shape == GROWING, 1.0 + 0.8 * age, 1.0)
-        * (1.0 + 0.5 * (trend - 1.0))
-    )
-    runtime = qty * hours
-    out = np.select([usage == RUNTIME, usage == STORAGE], [runtime, storage], default=metered)
+    normal = rng.standard_normal(n)
+    uniform = rng.random(n)
+    spikes = rng.exponential(3.0, n)
+    out = qty * hours  # runtime: whole periods
+    stored = np.flatnonzero(usage == STORAGE)
+    if len(stored):
+        p = period[stored]
+        month_hours = timeline.month_hours.astype(np.float64)[timeline.month_of(p)]
+        trend = (1.0 + growth) ** (p.astype(np.float64) * hours / 730.0)
+        age = (p - start[stored]).astype(np.float64) / n_periods
+        grow = np.where(shape[stored] == GROWING, 1.0 + 0.8 * age, 1.0)
+        out[stored] = out[stored] / month_hours * grow * (1.0 + 0.5 * (trend - 1.0))
+    metered = np.flatnonzero(usage != RUNTIME)
+    metered = metered[usage[metered] != STORAGE]
+    if len(metered):
+        p = period[metered]
+        sh = shape[metered]
+        start_us = timeline.period_start_us(p)
+        trend = (1.0 + growth) ** (p.astype(np.float64) * hours / 730.0)
+        age = (p - start[metered]).astype(np.float64) / n_periods
+        week = WEEKDAY_FACTOR[((start_us // (24 * HOUR_US)) + 3) % 7]  # 1970-01-01: Thursday
+        if timeline.granularity == "hourly":
+            hour = (start_us // HOUR_US) % 24
+            daily = np.clip(1.0 + 0.65 * np.sin((hour - 9.0) / 24.0 * 2 * np.pi), 0.15, None)
+        else:
+            daily = 1.0
+        sigma = spread[metered] * (0.35 if timeline.granularity == "daily" else 0.6)
+        noise = np.exp(normal[metered] * sigma - sigma * sigma / 2)
+        burst = np.where(uniform[metered] < 0.04, 1.0 + spikes[metered], 1.0)
+        shaped = np.select(
+            [sh == DIURNAL, sh == BURSTY, sh == GROWING],
+            [daily * week, burst, (1.0 + 1.5 * age) * week],
+            default=week,
+        )
+        out[metered] = out[metered] * trend * shaped * noise
     return np.round(out, 6)
