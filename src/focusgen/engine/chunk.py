@@ -25,7 +25,6 @@ from focusgen.engine.trends import trend_factor
 from focusgen.engine.usage import consumed_quantity
 from focusgen.focus.dialect import version_columns
 from focusgen.world.model import SPEND_COMMITMENT, USAGE_COMMITMENT, ProviderWorld
-from focusgen.world.schedule import purchase_schedule
 
 STANDARD, DYNAMIC, COMMITTED = 0, 1, 2
 NORMALIZED = "Normalized Hours"  # size-flexible reservations count normalised instance-hours
@@ -73,20 +72,32 @@ def _accumulate(sums: np.ndarray, sub: np.ndarray, service: np.ndarray, *costs: 
         sums[:, :, j] += np.bincount(key, weights=cost, minlength=size).reshape(sums.shape[:2])
 
 
+def interval_rows(
+    start: np.ndarray, end: np.ndarray, lo: int, hi: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row per (interval, period) of ``[start, end)`` clipped to ``[lo, hi)``.
+
+    Returns each row's interval index and charge period, interval-major.
+    """
+    first = np.maximum(start, lo)
+    counts = np.maximum(np.minimum(end, hi) - first, 0)
+    owner = np.repeat(np.arange(len(start), dtype=np.int32), counts)
+    offsets = np.cumsum(counts) - counts
+    period = (first[owner] + (np.arange(len(owner)) - offsets[owner])).astype(np.int64)
+    return owner, period
+
+
 def _usage(
     pw: ProviderWorld, chunk: Chunk, rng: np.random.Generator, growth: float, sums: np.ndarray
-) -> tuple[pa.Table, dict]:
+) -> pa.Table:
+    """Usage rows of the chunk's active lines: quantities, prices, commitments, allocation."""
     st = statics(pw)
     lines, t = pw.lines, pw.tables
     timeline = pw.timeline
     active = np.flatnonzero((lines.start < chunk.end) & (lines.end > chunk.start))
     active = active[(active >= chunk.line_lo) & (active < chunk.line_hi)]
-    first = np.maximum(lines.start[active], chunk.start)
-    counts = np.minimum(lines.end[active], chunk.end) - first
-    offsets = np.cumsum(counts) - counts
-    n = int(counts.sum())
-    local = np.repeat(np.arange(len(active), dtype=np.int32), counts)
-    period = (first[local] + (np.arange(n) - offsets[local])).astype(np.int64)
+    local, period = interval_rows(lines.start[active], lines.end[active], chunk.start, chunk.end)
+    n = len(local)
 
     sku = lines.sku[active]
     row_sku = sku[local]
@@ -340,10 +351,7 @@ def _used_capacity(pw: ProviderWorld, chunk: Chunk) -> np.ndarray:
     covered = np.flatnonzero(
         (lines.commitment >= 0) & (lines.start < chunk.end) & (lines.end > chunk.start)
     )
-    first = np.maximum(lines.start[covered], chunk.start)
-    counts = np.minimum(lines.end[covered], chunk.end) - first
-    owner = np.repeat(np.arange(len(covered)), counts)
-    period = first[owner] + (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts))
+    owner, period = interval_rows(lines.start[covered], lines.end[covered], chunk.start, chunk.end)
     line = covered[owner]
     commitment = current_commitment(pw, line, period)
     in_term = (period >= c.start[commitment]) & (period < c.end[commitment])
@@ -362,16 +370,10 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
     c = pw.commitments
     if not len(c):
         return None
-    lo = np.maximum(c.start, chunk.start)
-    hi = np.minimum(c.end, chunk.end)
-    live = np.flatnonzero(hi > lo)
-    if not len(live):
+    who, period = interval_rows(c.start, c.end, chunk.start, chunk.end)
+    n = len(who)
+    if not n:
         return None
-    counts = hi[live] - lo[live]
-    offsets = np.cumsum(counts) - counts
-    n = int(counts.sum())
-    who = np.repeat(live, counts)
-    period = (lo[who] + (np.arange(n) - np.repeat(offsets, counts))).astype(np.int64)
     span = chunk.end - chunk.start
     used = _used_capacity(pw, chunk)[who.astype(np.int64) * span + (period - chunk.start)]
     hours = float(pw.timeline.period_hours)
@@ -437,10 +439,7 @@ def _unused_reservations(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> p
     members = np.flatnonzero(
         (lines.reservation >= 0) & (lines.start < chunk.end) & (lines.end > chunk.start)
     )
-    first = np.maximum(lines.start[members], chunk.start)
-    counts = np.minimum(lines.end[members], chunk.end) - first
-    owner = np.repeat(np.arange(len(members)), counts)
-    period = first[owner] + (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts))
+    owner, period = interval_rows(lines.start[members], lines.end[members], chunk.start, chunk.end)
     line = members[owner]
     used = np.bincount(
         lines.reservation[line].astype(np.int64) * span + (period - chunk.start),
@@ -525,7 +524,7 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
     c = pw.commitments
     if not len(c):
         return None
-    schedule = purchase_schedule(c, pw.timeline)
+    schedule = pw.schedule
     pick = np.flatnonzero((schedule.start >= chunk.start) & (schedule.start < chunk.end))
     if not len(pick):
         return None

@@ -84,16 +84,30 @@ def _credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     billed = sums[subs, :, 2]
     service = np.argmax(billed, axis=1)
     amount = -np.round(billed.sum(axis=1) * CREDIT_SHARE_OF_BILL, 2)
+    description = constant(pw.tables.catalog.credit_description, n)
+    return _credit_rows(pw, month, subs, service, amount, description)
+
+
+def _credit_rows(
+    pw: ProviderWorld,
+    month: int,
+    sub: np.ndarray,
+    service: np.ndarray,
+    amount: np.ndarray,
+    description: pa.Array,
+) -> pa.Table:
+    """Credit rows (unrelated to other charges: every cost equals the credited amount)."""
+    n = len(sub)
     st = statics(pw)
     start, end = _period(pw, month, n)
-    cols = common_columns(pw, st, month, subs, start, end)
+    cols = common_columns(pw, st, month, sub, start, end)
     cols.update(service_columns(st, service))
-    cols.update(invoice_detail_columns(pw, st, month, subs, service, "Credit"))
-    cols.update(cost_columns(amount, amount, amount, amount, row_fx(pw, subs, month)))
+    cols.update(invoice_detail_columns(pw, st, month, sub, service, "Credit"))
+    cols.update(cost_columns(amount, amount, amount, amount, row_fx(pw, sub, month)))
     cols.update(
         {
             "ChargeCategory": constant("Credit", n),
-            "ChargeDescription": constant(pw.tables.catalog.credit_description, n),
+            "ChargeDescription": description,
             "ChargeFrequency": constant("One-Time", n),
         }
     )
@@ -208,19 +222,7 @@ def _sla_credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | 
         return None
     sub, service, per_mille = chosen[:, 1], chosen[:, 2], chosen[:, 3]
     amount = -np.maximum(0.01, np.round(np.abs(sums[sub, service, 2]) * per_mille / 1000.0, 2))
-    st = statics(pw)
-    start, end = _period(pw, month, n)
-    cols = common_columns(pw, st, month, sub, start, end)
-    cols.update(service_columns(st, service))
-    cols.update(invoice_detail_columns(pw, st, month, sub, service, "Credit"))
-    cols.update(cost_columns(amount, amount, amount, amount, row_fx(pw, sub, month)))
-    names = pw.services.name[service]
-    text = pa.array([f"SLA credit: {name} availability below commitment" for name in names])
-    cols.update(
-        {
-            "ChargeCategory": constant("Credit", n),
-            "ChargeDescription": coded(np.arange(n, dtype=np.int32), text),
-            "ChargeFrequency": constant("One-Time", n),
-        }
+    texts = pa.array(
+        [f"SLA credit: {name} availability below commitment" for name in pw.services.name]
     )
-    return to_table(cols, n)
+    return _credit_rows(pw, month, sub, service, amount, coded(service, texts))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from focusgen.world.model import World
-from focusgen.world.schedule import purchase_schedule
 
 DEFAULT_CHUNK_ROWS = 300_000
 
@@ -53,7 +52,7 @@ def rows_per_period(world: World, provider: int) -> np.ndarray:
     counts = np.cumsum(diff)[:n]
     if pw.reservations is not None:
         counts += len(pw.reservations)
-    schedule = purchase_schedule(c, world.timeline)
+    schedule = pw.schedule
     np.add.at(counts, schedule.start, 1)
     return counts
 

@@ -93,28 +93,52 @@ def _add_timeline_effects(scenario: Scenario, world: World) -> None:
 
 def _recount(pw: ProviderWorld) -> None:
     """Re-count rows after anomalies moved line starts or commitment ends."""
-    n = pw.timeline.n_periods
-    c = pw.commitments
-    schedule = purchase_schedule(c, pw.timeline)
     lines = pw.lines
-    pw.tax_pairs = _tax_pairs(
+    pw.schedule = purchase_schedule(pw.commitments, pw.timeline)
+    pw.tax_pairs, usage, fixed = _count_rows(
         pw.timeline,
         lines.sub,
         lines.service,
         lines.start,
         lines.end,
-        c,
-        schedule,
+        lines.shares,
+        pw.commitments,
+        pw.schedule,
         pw.reservations,
+        pw.org,
     )
-    unused = int((np.minimum(c.end, n) - np.maximum(c.start, 0)).clip(0).sum())
-    pw.expected_rows = (
-        int(((lines.end - lines.start) * lines.shares).sum())
-        + unused
+    pw.expected_rows = usage + fixed
+
+
+def _count_rows(
+    timeline: Timeline,
+    line_sub,
+    line_service,
+    line_start,
+    line_end,
+    shares,
+    commitments,
+    schedule,
+    reservations,
+    org,
+) -> tuple[np.ndarray, int, int]:
+    """Tax pairs, usage rows and every other row (unused, purchases, reservations, month end).
+
+    The world knows its row count before any row is made; sizing and re-counting share this.
+    """
+    n = timeline.n_periods
+    usage = int(((line_end - line_start) * shares).sum())
+    unused = int((np.minimum(commitments.end, n) - np.maximum(commitments.start, 0)).clip(0).sum())
+    tax_pairs = _tax_pairs(
+        timeline, line_sub, line_service, line_start, line_end, commitments, schedule, reservations
+    )
+    fixed = (
+        unused
         + len(schedule)
-        + len(pw.reservations) * n
-        + _close_rows(pw.tax_pairs, pw.org, pw.timeline.months)
+        + len(reservations) * n
+        + _close_rows(tax_pairs, org, timeline.months)
     )
+    return tax_pairs, usage, fixed
 
 
 def _provider_world(
@@ -268,24 +292,18 @@ def _provider_world(
             org.sub_id,
             max(1, max_commitments // 3) if max_commitments > 0 else 0,
         )
-        usage_rows = int(((line_end - line_start) * pool_shares[:n_lines]).sum())
-        unused_rows = int(
-            (np.minimum(commitments.end, n_periods) - np.maximum(commitments.start, 0))
-            .clip(0)
-            .sum()
-        )
-        tax_pairs = _tax_pairs(
+        tax_pairs, usage_rows, new_fixed = _count_rows(
             timeline,
             line_sub,
             line_service,
             line_start,
             line_end,
+            pool_shares[:n_lines],
             commitments,
             schedule,
             reservations,
+            org,
         )
-        close_rows = _close_rows(tax_pairs, org, timeline.months)
-        new_fixed = unused_rows + len(schedule) + close_rows + len(reservations) * n_periods
         total = usage_rows + new_fixed
         if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
             break
@@ -346,6 +364,7 @@ def _provider_world(
     )
     world.billing_currency, world.fx_base, world.fx = billing_currency, fx_base, fx
     world.reservations = reservations
+    world.schedule = schedule
     return world
 
 

@@ -138,6 +138,7 @@ class ProviderWorld:
     fx_base: np.ndarray = field(default_factory=lambda: np.ones(1))
     fx: np.ndarray = field(default_factory=lambda: np.ones((1, 1)))
     reservations: Any = None
+    schedule: Any = None
 
 
 @dataclass
