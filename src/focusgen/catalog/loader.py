@@ -53,6 +53,15 @@ def check_catalog(catalog: Catalog) -> None:
                 f"{where}: subcategory {service.subcategory!r} is not a child of "
                 f"{service.category!r}"
             )
+        legacy_category = service.legacy_category or service.category
+        if legacy_category not in categories:
+            raise CatalogError(f"{where}: unknown legacy ServiceCategory {legacy_category!r}")
+        legacy_sub = service.legacy_subcategory or service.subcategory
+        if parents.get(legacy_sub) != legacy_category:
+            raise CatalogError(
+                f"{where}: legacy subcategory {legacy_sub!r} is not a child of "
+                f"{legacy_category!r}"
+            )
         for kind in service.resources:
             if not kind.resource_type:
                 raise CatalogError(f"{where}: kind {kind.kind!r} needs a resource_type")

@@ -51,8 +51,13 @@ class Sku(_Strict):
         default=1.0, gt=0, description="size-flexibility factor (normalised units per unit)"
     )
     details: dict[str, str | int | float | bool] = Field(default_factory=dict)
-    usage_type: str | None = None
-    operation: str | None = None
+    usage_type: str | None = Field(
+        default=None, description="AWS x_UsageType template; {usage_prefix} is the region's"
+    )
+    operation: str | None = Field(default=None, description="AWS x_Operation")
+    meter_subcategory: str | None = Field(
+        default=None, description="Azure x_SkuMeterSubcategory (e.g. 'Dsv5 Series')"
+    )
 
 
 class ResourceKind(_Strict):
@@ -75,7 +80,19 @@ class Service(_Strict):
     name: str
     category: str
     subcategory: str
-    service_code: str | None = None
+    service_code: str | None = Field(
+        default=None,
+        description="AWS x_ServiceCode, Azure x_SkuMeterCategory, GCP x_ServiceId",
+    )
+    legacy_name: str | None = Field(
+        default=None, description="ServiceName in FOCUS 1.0/1.1 output, when it differed"
+    )
+    legacy_category: str | None = Field(
+        default=None, description="ServiceCategory the provider assigned in 1.0/1.1 output"
+    )
+    legacy_subcategory: str | None = Field(
+        default=None, description="ServiceSubcategory the provider assigned in 1.1 output"
+    )
     regional: bool = True
     weight: float = Field(default=1.0, gt=0)
     resources: list[ResourceKind] = Field(min_length=1)
