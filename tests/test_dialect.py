@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from focusgen.focus.spec import columns
+from focusgen.providers.extensions import extension_fields
 from support.data import SHARED, make_dataset, read
 
 # Every column must carry values in these runs.
@@ -60,8 +61,11 @@ def test_column_facts_match_the_spec_digest():
 def test_every_column_of_the_version_with_its_type(by_version, version):
     files = sorted(by_version[version].rglob("*.parquet"))
     schema = pq.read_schema(files[0])
+    provider = files[0].relative_to(by_version[version]).parts[0]
     expected = [c.name for c in columns(version)]
-    assert schema.names == expected
+    extensions = [f.name for f in extension_fields(provider)]
+    assert extensions and all(name.startswith("x_") for name in extensions)
+    assert schema.names == expected + extensions
     for spec in columns(version):
         assert str(schema.field(spec.name).type) == ARROW_TYPES[spec.type], spec.name
 

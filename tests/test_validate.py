@@ -46,8 +46,27 @@ SAMPLE_EXPECTED = {
     "ContractedUnitPrice-C-006-C", "ContractedUnitPrice-C-009-C", "ContractedUnitPrice-C-011-C",
     "FG-ChargePeriod-002", "ListCost-C-009-C", "ListUnitPrice-C-010-C", "PricingCategory-C-004-C",
     "PricingUnit-C-003-O", "RegionName-C-004-C", "RegionName-C-005-C", "ResourceType-C-004-C",
-    "ResourceType-C-005-C", "ServiceName-C-005-C", "SkuPriceId-C-005-C",
+    "ResourceType-C-005-C", "SkuPriceId-C-005-C",
 }  # fmt: skip
+# Not expected: ServiceName-C-005-C. The sample's EC2 rows span Compute and Storage, which
+# FOCUS 1.0 allowed (one ServiceCategory per ServiceName is a 1.2 requirement).
+
+
+def test_one_category_per_service_name_is_a_1_2_rule(tmp_path):
+    con = duckdb.connect()
+    con.execute(
+        f"CREATE VIEW aws AS SELECT * FROM read_csv('{REAL_SAMPLE}', all_varchar=true) "
+        "WHERE ProviderName = 'AWS'"
+    )
+    spans = con.execute(
+        "SELECT max(n) FROM "
+        "(SELECT count(DISTINCT ServiceCategory) n FROM aws GROUP BY ServiceName)"
+    ).fetchone()[0]
+    assert spans > 1
+    path = tmp_path / "aws.csv"
+    con.execute(f"COPY aws TO '{path}' (HEADER)")
+    assert "ServiceName-C-005-C" not in validate(path, version="1.0").rule_ids
+    assert "ServiceName-C-005-C" in validate(path, version="1.2").rule_ids
 
 
 def test_real_sample_reports_known_nonconformances():

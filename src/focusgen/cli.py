@@ -46,6 +46,7 @@ OPTION_NAMES = {
     "output.format": "--format",
     "output.path": "--output",
     "output.layout": "--layout",
+    "output.extensions": "--no-extensions",
 }
 
 
@@ -97,7 +98,14 @@ def generate(
     currency: Annotated[str | None, typer.Option(help="Billing currency (ISO 4217).")] = None,
     seed: Annotated[str | None, typer.Option(help="Random seed.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="parquet|csv|csv.gz|jsonl")] = None,
-    layout: Annotated[str | None, typer.Option(help="billing-period|provider")] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(help="billing-period|provider|native (each provider's own export layout)"),
+    ] = None,
+    no_extensions: Annotated[
+        bool,
+        typer.Option("--no-extensions", help="Leave out the providers' extension (x_) columns."),
+    ] = False,
     output: Annotated[
         str | None, typer.Option(help="Output folder, or s3://bucket/prefix.")
     ] = None,
@@ -137,6 +145,7 @@ def generate(
             output_format=fmt,
             output_layout=layout,
             output_path=output,
+            output_extensions=False if no_extensions else None,
         )
     except ScenarioError as error:
         _fail(str(error))

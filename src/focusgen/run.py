@@ -18,12 +18,17 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen import __version__
-from focusgen.engine.canonical import canonical_schema
 from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks
 from focusgen.executors.dask import DaskExecutor
 from focusgen.executors.pool import process_pool
-from focusgen.executors.tasks import Job, chunk_rel, chunk_table, run_chunk, world_for
-from focusgen.focus.dialect import output_schema
+from focusgen.executors.tasks import (
+    Job,
+    chunk_rel,
+    chunk_table,
+    provider_schema,
+    run_chunk,
+    world_for,
+)
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.storage import Storage, StorageOptions, check_uri
 from focusgen.sinks.summary import ChunkTotals, Totals, chunk_totals
@@ -159,7 +164,6 @@ class _Run:
         self.scenario, self.world, self.chunks = scenario, world, chunks
         self.staging = storage.child(staging_rel)
         self.progress = progress
-        self.schema = output_schema(scenario.focus_version, canonical_schema())
         self.totals = Totals()
         self.files: list[str] = []
         self.writers: dict[str, FileWriter] = {}
@@ -184,8 +188,9 @@ class _Run:
     def write(self, chunk: Chunk, rel: str, table: pa.Table) -> None:
         writer = self.writers.get(rel)
         if writer is None:
+            schema = provider_schema(self.world, self.scenario, chunk.provider)
             writer = self.writers[rel] = FileWriter(
-                rel, self.scenario.output.format, self.schema, storage=self.staging
+                rel, self.scenario.output.format, schema, storage=self.staging
             )
         writer.write(table)
         if self.last_of_file[rel] is chunk:

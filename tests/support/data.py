@@ -42,7 +42,7 @@ class Data:
         if fmt == "parquet":
             source = f"read_parquet({listing}, union_by_name=true)"
         else:
-            source = f"read_csv({listing}, all_varchar=true, header=true)"
+            source = f"read_csv({listing}, all_varchar=true, header=true, union_by_name=true)"
         self.con.execute(f"CREATE VIEW t AS SELECT * FROM {source}")
 
     def count(self, where: str = "true") -> int:

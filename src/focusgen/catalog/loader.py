@@ -59,8 +59,7 @@ def check_catalog(catalog: Catalog) -> None:
         legacy_sub = service.legacy_subcategory or service.subcategory
         if parents.get(legacy_sub) != legacy_category:
             raise CatalogError(
-                f"{where}: legacy subcategory {legacy_sub!r} is not a child of "
-                f"{legacy_category!r}"
+                f"{where}: legacy subcategory {legacy_sub!r} is not a child of {legacy_category!r}"
             )
         for kind in service.resources:
             if not kind.resource_type:

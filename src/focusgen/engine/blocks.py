@@ -46,7 +46,17 @@ def common_columns(
         "SubAccountId": coded(sub, st.sub_id),
         "SubAccountName": coded(sub, st.sub_name),
         "SubAccountType": constant(catalog.sub_account_type, n),
+        "_sub": keys(sub),
     }
+
+
+def keys(indices: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """A world-key column (sub-account, service, SKU, region, resource index)."""
+    return pa.array(
+        np.asarray(indices).astype(np.int32, copy=False),
+        type=pa.int32(),
+        mask=None if valid is None else ~valid,
+    )
 
 
 def service_columns(st: Statics, service: np.ndarray) -> dict[str, pa.Array]:
@@ -55,6 +65,7 @@ def service_columns(st: Statics, service: np.ndarray) -> dict[str, pa.Array]:
         "ServiceName": coded(service, st.service_name),
         "ServiceCategory": coded(service, st.service_category),
         "ServiceSubcategory": coded(service, st.service_subcategory),
+        "_service": keys(service),
     }
 
 
@@ -77,6 +88,7 @@ def cost_columns(
         "BilledCost": pa.array(billed, type=pa.float64()),
         "EffectiveCost": pa.array(effective, type=pa.float64()),
         "PricingCurrencyEffectiveCost": pa.array(effective / fx, type=pa.float64()),
+        "_fx": pa.array(np.broadcast_to(fx, np.shape(effective)), type=pa.float64()),
     }
 
 

@@ -11,6 +11,17 @@ from focusgen.focus.spec import columns, versions
 
 _TYPES = {"String": STRING, "JSON": STRING, "Decimal": DECIMAL, "Date/Time": TIMESTAMP}
 
+# World keys carried beside the FOCUS columns so provider extension columns can be looked
+# up per row; projection drops them. Null where a row has no such key (a tax row has no SKU).
+KEYS = {
+    "_sub": pa.int32(),
+    "_service": pa.int32(),
+    "_sku": pa.int32(),
+    "_region": pa.int32(),
+    "_resource": pa.int32(),
+    "_fx": DECIMAL,
+}
+
 
 @cache
 def canonical_schema() -> pa.Schema:
@@ -19,6 +30,7 @@ def canonical_schema() -> pa.Schema:
     for version in versions():
         for spec in columns(version, "CostAndUsage"):
             seen.setdefault(spec.name, _TYPES[spec.type])
+    seen.update(KEYS)
     return pa.schema([pa.field(name, seen[name]) for name in sorted(seen)])
 
 
@@ -28,7 +40,9 @@ def to_table(cols: dict[str, pa.Array], n: int) -> pa.Table:
     for field in canonical_schema():
         array = cols.get(field.name)
         if array is None:
-            if field.type == DECIMAL:
+            if pa.types.is_integer(field.type):
+                array = pa.nulls(n, type=field.type)
+            elif field.type == DECIMAL:
                 array = null_decimals(n)
             elif field.type == TIMESTAMP:
                 raise ValueError(f"block lacks mandatory timestamp column {field.name}")

@@ -14,6 +14,7 @@ from focusgen.engine.blocks import (
     contract_applied,
     cost_columns,
     invoice_detail_columns,
+    keys,
     row_fx,
     service_columns,
     unit_price_columns,
@@ -231,6 +232,9 @@ def _usage(
             "SkuPriceDetails": coded(row_sku, st.sku_details, st.sku_details_valid[row_sku]),
             "SkuPriceId": coded(row_sku, st.sku_price_id),
             "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
+            "_sku": keys(row_sku),
+            "_region": keys(region),
+            "_resource": keys(uniq[res]),
         }
     )
     if len(lines.reservation) and pw.reservations is not None and len(pw.reservations):
@@ -493,6 +497,8 @@ def _unused_reservations(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> p
             "CommitmentProgramEligibilityDetails": coded(
                 sku, st.sku_programs, st.sku_programs_valid[sku]
             ),
+            "_sku": keys(sku),
+            "_region": keys(r.region[who]),
         }
     )
     return to_table(cols, n)

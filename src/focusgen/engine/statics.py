@@ -115,10 +115,11 @@ def _build(pw: ProviderWorld) -> Statics:
     term = np.where(c.term_hours == 8760, "1 Year", "3 Years")
     description = np.array([f"{ty} {tm}" for ty, tm in zip(ctype, term, strict=True)], dtype=str)
     org = pw.org
+    names, categories, subcategories = service_labels(pw)
     return Statics(
-        service_name=strings(pw.services.name),
-        service_category=strings(pw.services.category),
-        service_subcategory=strings(pw.services.subcategory),
+        service_name=strings(names),
+        service_category=strings(categories),
+        service_subcategory=strings(subcategories),
         region_id=strings(t.region_id),
         region_name=strings(t.region_name),
         zone=strings(t.zone_name),
@@ -156,6 +157,26 @@ def _build(pw: ProviderWorld) -> Statics:
         reservation_id=strings(pw.reservations.id if pw.reservations is not None else []),
         commitment_currency=pw.billing_currency[c.billing] if len(c) else np.zeros(0, str),
     )
+
+
+LEGACY_VERSIONS = ("1.0", "1.1")
+
+
+def service_labels(pw: ProviderWorld) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ServiceName, ServiceCategory and ServiceSubcategory per service for the run's version.
+
+    Before 1.2 providers labelled line items rather than services (AWS put EBS volumes under
+    "Amazon Elastic Compute Cloud" with category Storage); the catalog's legacy labels say so.
+    """
+    names = pw.services.name.copy()
+    categories = pw.services.category.copy()
+    subcategories = pw.services.subcategory.copy()
+    if pw.focus_version in LEGACY_VERSIONS:
+        for i, service in enumerate(pw.tables.catalog.services):
+            names[i] = service.legacy_name or names[i]
+            categories[i] = service.legacy_category or categories[i]
+            subcategories[i] = service.legacy_subcategory or subcategories[i]
+    return names.astype(object), categories.astype(object), subcategories.astype(object)
 
 
 def contract_ids(pw: ProviderWorld) -> np.ndarray:

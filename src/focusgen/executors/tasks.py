@@ -13,6 +13,7 @@ from focusgen.engine.chunk import build_chunk
 from focusgen.engine.closing import build_closing
 from focusgen.engine.planner import Chunk
 from focusgen.focus.dialect import output_schema, project
+from focusgen.providers.extensions import extension_columns, extension_fields
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.layout import part_path
 from focusgen.sinks.storage import Storage
@@ -58,7 +59,19 @@ def chunk_table(
         growth = scenario.profile_settings.monthly_growth
         table, chunk_sums = build_chunk(pw, chunk, scenario.seed, growth)
         sums = chunk_sums.values
-    return project(table, scenario.focus_version), sums
+    extras = (
+        extension_columns(pw, table, scenario.output.native) if scenario.output.extensions else {}
+    )
+    return project(table, scenario.focus_version, extras), sums
+
+
+def provider_schema(world: World, scenario: Scenario, provider: int) -> pa.Schema:
+    """The output schema of one provider's files: FOCUS columns, then its extensions."""
+    out = scenario.output
+    extras = (
+        extension_fields(world.providers[provider].provider, out.native) if out.extensions else []
+    )
+    return output_schema(scenario.focus_version, canonical_schema(), extras)
 
 
 def zero_sums(world: World, provider: int) -> np.ndarray:
@@ -97,7 +110,7 @@ def run_chunk(job: Job, chunk: Chunk, month_sums: np.ndarray | None) -> ChunkRes
     totals = chunk_totals(table)
     if not job.write:
         return ChunkResult(rel, totals, sums, table)
-    schema = output_schema(scenario.focus_version, canonical_schema())
+    schema = provider_schema(world, scenario, chunk.provider)
     writer = FileWriter(rel, scenario.output.format, schema, storage=job.staging)
     try:
         writer.write(table)

@@ -15,11 +15,19 @@ def version_columns(version: str, dataset: str = "CostAndUsage") -> tuple[str, .
     return tuple(column_names(version, dataset))
 
 
-def project(table: pa.Table, version: str) -> pa.Table:
-    """Select exactly the version's Cost and Usage columns, in order."""
-    return table.select(list(version_columns(version)))
+def project(
+    table: pa.Table, version: str, extensions: dict[str, pa.ChunkedArray] | None = None
+) -> pa.Table:
+    """The version's Cost and Usage columns in order, then extension columns by name."""
+    out = table.select(list(version_columns(version)))
+    for name in sorted(extensions or {}):
+        out = out.append_column(name, extensions[name])
+    return out
 
 
-def output_schema(version: str, canonical: pa.Schema) -> pa.Schema:
+def output_schema(
+    version: str, canonical: pa.Schema, extensions: list[pa.Field] | None = None
+) -> pa.Schema:
     """The schema of projected tables (internal types: dictionary strings, float64, UTC)."""
-    return pa.schema([canonical.field(name) for name in version_columns(version)])
+    fields = [canonical.field(name) for name in version_columns(version)]
+    return pa.schema(fields + sorted(extensions or [], key=lambda f: f.name))

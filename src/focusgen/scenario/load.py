@@ -38,7 +38,7 @@ def load_scenario(config: str | Path | dict[str, Any] | None = None, **overrides
     elif config is not None:
         data.update(read_config(config))
     output = dict(data.get("output") or {})
-    for key in ("path", "format", "layout"):
+    for key in ("path", "format", "layout", "extensions"):
         value = overrides.pop(f"output_{key}", None)
         if value is not None:
             output[key] = value

@@ -34,7 +34,7 @@ from focusgen.scenario.timeline_spec import (
 PROVIDERS = ("aws", "azure", "gcp", "oci")
 FOCUS_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
 FORMATS = ("parquet", "csv", "csv.gz", "jsonl")
-LAYOUTS = ("provider", "billing-period")
+LAYOUTS = ("provider", "billing-period", "native")
 Granularity = Literal["hourly", "daily"]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -93,7 +93,15 @@ class OutputOptions(_Strict):
 
     path: str = "focus-output"
     format: Literal["parquet", "csv", "csv.gz", "jsonl"] = "parquet"
-    layout: Literal["provider", "billing-period"] = "billing-period"
+    layout: Literal["provider", "billing-period", "native"] = "billing-period"
+    extensions: bool = Field(
+        default=True, description="write each provider's extension (x_) columns"
+    )
+
+    @property
+    def native(self) -> bool:
+        """Files laid out, named and manifested as the provider's own exports are."""
+        return self.layout == "native"
 
 
 class Scenario(_Strict):

@@ -12,12 +12,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from focusgen.providers.extensions import JSON_EXTENSIONS
 from focusgen.sinks.storage import Storage
 
 EXTENSIONS = {"parquet": ".parquet", "csv": ".csv", "csv.gz": ".csv.gz", "jsonl": ".jsonl"}
 ROW_GROUP_ROWS = 128 * 1024
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-JSON_COLUMNS = frozenset(
+JSON_COLUMNS = JSON_EXTENSIONS | frozenset(
     {
         "Tags",
         "SkuPriceDetails",

@@ -76,6 +76,16 @@ def _rule(raw: dict) -> Rule:
 _KEYS_ADDED = {v: {"ContractApplied": ["ContractId"]} for v in ("1.3", "1.4")}
 
 
+# Rules a later version's model brings that earlier versions do not have: one category per
+# ServiceName is a 1.2 requirement (1.0/1.1 exports assigned categories per line item).
+_INTRODUCED = {"ServiceName-C-005-C": "1.2", "ServiceName-C-008-C": "1.2"}
+
+
+def _applies(rule_id: str, version: str) -> bool:
+    since = _INTRODUCED.get(rule_id)
+    return since is None or tuple(map(int, version.split("."))) >= tuple(map(int, since.split(".")))
+
+
 def _for_version(raw: dict, version: str, model: str) -> dict:
     """Repair a rule of the model a version uses where the model contradicts itself."""
     added = _KEYS_ADDED.get(version, {})
@@ -94,7 +104,7 @@ def rules_for(version: str, dataset: str) -> tuple[Rule, ...]:
     known = {c["name"] for c in data["columns"][version].get(dataset, [])}
     out = []
     for raw in data["models"][model]:
-        if raw["dataset"] != dataset:
+        if raw["dataset"] != dataset or not _applies(raw["id"], version):
             continue
         rule = _rule(_for_version(raw, version, model))
         # A rule about a column the version does not define (e.g. SkuMeter in 1.0) is not a rule.

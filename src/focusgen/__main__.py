@@ -1,0 +1,5 @@
+"""Run the CLI as ``python -m focusgen``."""
+
+from focusgen.cli import main
+
+main()
