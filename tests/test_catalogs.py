@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 import pytest
 
@@ -85,3 +86,169 @@ def test_known_list_prices_are_real():
 )
 def test_unit_format_grammar(text, ok):
     assert is_unit(text) is ok
+
+
+AWS_NEW_REGIONS = {"eu-north-1", "eu-west-3", "ap-northeast-2", "me-south-1", "af-south-1"}
+
+
+def _aws_skus(service):
+    return [sku for k in service.resources for sku in [*k.variants, *k.meters]]
+
+
+def test_aws_catalog_breadth_codes_and_cur_formats():
+    catalog = load_catalog("aws")
+    services = {s.name: s for s in catalog.services}
+    assert len(services) >= 60
+    assert {s.category for s in catalog.services} >= REQUIRED | {"Identity", "Developer Tools"}
+    assert len({s.subcategory for s in catalog.services}) >= 35
+    allowed = {"price", "region_name", "region_id"}
+    for service in catalog.services:
+        # x_ServiceCode is the CUR product code: AmazonEC2, AWSLambda, awskms, comprehend ...
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9]{4,40}", service.service_code or ""), service.name
+        for sku in _aws_skus(service):
+            where = f"{service.name}: {sku.price_id}"
+            assert re.fullmatch(r"[A-Z0-9]{16}", sku.sku_id), where
+            price_id = re.escape(sku.sku_id) + r"\.[A-Z0-9]{10}\.[A-Z0-9]{10}"
+            assert re.fullmatch(price_id, sku.price_id), where
+            assert sku.usage_type, where
+            # Route 53 line items carry no operation in CUR; every other SKU names one
+            assert sku.operation or service.name == "Amazon Route 53", where
+            bare = sku.usage_type.replace("{usage_prefix}", "")
+            assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.:_\-]*", bare), where
+            if service.regional:
+                assert sku.usage_type.startswith("{usage_prefix}"), where
+            fields = {f for _, f, _, _ in string.Formatter().parse(sku.description) if f}
+            assert fields <= allowed, where
+    assert catalog.services[0].name == "Amazon Elastic Compute Cloud"
+
+
+def test_aws_compute_storage_and_database_families():
+    services = {s.name: s for s in load_catalog("aws").services}
+    ec2 = _aws_skus(services["Amazon Elastic Compute Cloud"])
+    gpus = {sku.details["InstanceSeries"] for sku in ec2 if sku.details.get("GpuCount")}
+    assert gpus >= {"g4dn", "g5", "p4d", "p5"}
+    for sku in ec2:
+        os_name = sku.details["OperatingSystem"]
+        instance = sku.details["InstanceType"]
+        assert sku.description == f"${{price}} per On Demand {os_name} {instance} Instance Hour"
+        assert sku.usage_type == f"{{usage_prefix}}BoxUsage:{instance}"
+        assert sku.operation.startswith("RunInstances")
+    ebs_skus = _aws_skus(services["Amazon Elastic Block Store"])
+    ebs = {sku.details.get("DiskType"): sku for sku in ebs_skus}
+    assert {"gp3", "gp2", "io2"} <= set(ebs)
+    assert ebs["gp3"].usage_type == "{usage_prefix}EBS:VolumeUsage.gp3"
+    assert ebs["gp3"].operation == "CreateVolume-Gp3"
+    assert ebs["gp3"].list_price == pytest.approx(0.08)
+    for name in [
+        "AWS Lambda",
+        "Amazon Elastic Container Service",
+        "Amazon Lightsail",
+        "AWS App Runner",
+        "Amazon WorkSpaces",
+        "Amazon Elastic File System",
+        "Amazon FSx",
+        "AWS Backup",
+        "Amazon Glacier",
+        "Amazon DocumentDB (with MongoDB compatibility)",
+        "Amazon Keyspaces (for Apache Cassandra)",
+        "Amazon Neptune",
+        "Amazon MemoryDB",
+        "Amazon ElastiCache",
+        "Amazon Redshift",
+        "AWS Global Accelerator",
+        "AWS Direct Connect",
+        "Amazon Elastic MapReduce",
+        "Amazon OpenSearch Service",
+        "Amazon QuickSight",
+        "Amazon Managed Streaming for Apache Kafka",
+        "Amazon Rekognition",
+        "Amazon Textract",
+        "Amazon Comprehend",
+        "Amazon Transcribe",
+        "Amazon Polly",
+        "Amazon Translate",
+        "AWS X-Ray",
+        "AWS Config",
+        "AWS Systems Manager",
+        "AWS Shield",
+        "AWS Security Hub",
+        "Amazon Inspector",
+        "Amazon Macie",
+        "AWS Certificate Manager",
+        "Amazon Cognito",
+        "Amazon EventBridge",
+        "Amazon API Gateway",
+        "Amazon MQ",
+        "AWS AppSync",
+        "AWS CodeBuild",
+        "AWS CodePipeline",
+        "Amazon EC2 Container Registry (ECR)",
+    ]:
+        assert name in services, name
+    assert services["AWS Key Management Service"].category == "Identity"
+
+
+def _tiers(service, sku_id):
+    return {sku.description: sku for sku in _aws_skus(service) if sku.sku_id == sku_id}
+
+
+def test_aws_tiered_egress_and_object_storage():
+    services = {s.name: s for s in load_catalog("aws").services}
+    egress = _tiers(services["AWS Data Transfer"], "HQEH3ZWJVT46JHRG")
+    order = ["first 10 TB", "next 40 TB", "next 100 TB", "greater than 150 TB"]
+    prices = []
+    for tier in order:
+        (sku,) = [s for d, s in egress.items() if tier in d]
+        prices.append(sku.list_price)
+        assert sku.usage_type == "{usage_prefix}DataTransfer-Out-Bytes"
+    assert prices == pytest.approx([0.09, 0.085, 0.07, 0.05])
+    assert prices == sorted(prices, reverse=True)
+    assert len({s.price_id for s in egress.values()}) == 4
+    transfer = _aws_skus(services["AWS Data Transfer"])
+    by_type = {sku.details.get("x_TransferType"): sku.list_price for sku in transfer}
+    assert by_type["InterRegion Outbound"] == pytest.approx(0.02)
+    assert by_type["IntraRegion"] == pytest.approx(0.01)
+    assert by_type["AWS Inbound"] == 0.0
+    assert any(re.search(r"[A-Z]{2,4}[0-9]?-AWS-Out-Bytes$", s.usage_type) for s in transfer)
+    s3 = _tiers(services["Amazon Simple Storage Service"], "WP9ANXZGBYYSGJEA")
+    s3_prices = [
+        next(s.list_price for d, s in s3.items() if tier in d)
+        for tier in ("first 50 TB", "next 450 TB", "over 500 TB")
+    ]
+    assert s3_prices == pytest.approx([0.023, 0.022, 0.021])
+    s3_skus = _aws_skus(services["Amazon Simple Storage Service"])
+    classes = {sku.details.get("StorageClass") for sku in s3_skus}
+    assert classes >= {
+        "Standard",
+        "Standard-IA",
+        "Glacier Flexible Retrieval",
+        "Glacier Deep Archive",
+    }
+
+
+def test_aws_bedrock_tokens_and_legacy_labels():
+    catalog = load_catalog("aws")
+    services = {s.name: s for s in catalog.services}
+    tokens = {}
+    for sku in _aws_skus(services["Amazon Bedrock"]):
+        assert sku.pricing_unit == "1000 Tokens" and sku.block_size == 1000
+        tokens.setdefault(sku.details["x_ModelId"], {})[sku.details["x_TokenType"]] = sku.list_price
+    both = {m: t for m, t in tokens.items() if {"Input", "Output"} <= set(t)}
+    assert len(both) >= 5
+    assert all(t["Output"] >= t["Input"] for t in both.values())
+    ebs = services["Amazon Elastic Block Store"]
+    assert (ebs.legacy_name, ebs.legacy_category) == ("Amazon Elastic Compute Cloud", "Storage")
+    for name in [
+        "Amazon Elastic Container Service",
+        "Amazon Elastic Container Service for Kubernetes",
+        "Amazon EC2 Container Registry (ECR)",
+    ]:
+        assert services[name].legacy_category == "Other", name
+    assert services["AWS Data Transfer"].legacy_name == "Amazon Elastic Compute Cloud"
+    assert services["AWS Step Functions"].legacy_category == "Compute"
+    assert services["Amazon API Gateway"].legacy_category == "Networking"
+    regions = {r.id: r for r in catalog.regions}
+    assert set(regions) >= AWS_NEW_REGIONS
+    for region in regions.values():
+        assert region.price_factor >= 1.0
+        assert region.zones and all(z.startswith(region.id) for z in region.zones)

@@ -84,7 +84,9 @@ def test_null_rules_by_charge_category(datasets, name):
         "(BilledCost <> 0 OR PricingCategory <> 'Committed' OR ResourceId <> CommitmentDiscountId)",
         "commitment purchases amortise": "ChargeCategory = 'Purchase' AND CommitmentDiscountId "
         "IS NOT NULL AND (EffectiveCost <> 0 OR ResourceId <> CommitmentDiscountId)",
-        "credits are negative and unpriced": "ChargeCategory = 'Credit' AND (BilledCost > 0 OR "
+        # a Correction reversing a credit of a closed period is positive by design
+        "credits are negative and unpriced": "ChargeCategory = 'Credit' AND ("
+        "(BilledCost > 0 AND ChargeClass IS DISTINCT FROM 'Correction') OR "
         "ListCost <> BilledCost OR EffectiveCost <> BilledCost OR ContractedCost <> BilledCost)",
         "charge period inside billing period": "ChargeClass IS NULL AND "
         "(ChargePeriodStart < BillingPeriodStart OR ChargePeriodEnd > BillingPeriodEnd) "
