@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -88,7 +89,9 @@ def test_unit_format_grammar(text, ok):
 
 
 GCP_ID = re.compile(r"^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$")
-GCP_PRICE_ID = re.compile(r"^SKU ID: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}), Price Tier Start Amount: (\d+)$")
+GCP_PRICE_ID = re.compile(
+    r"^SKU ID: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}), Price Tier Start Amount: (\d+)$"
+)
 
 
 def _gcp_skus(service_name=None):
@@ -155,7 +158,7 @@ def test_gcp_tiered_prices_decrease():
         starts = [s for s, _ in steps]
         prices = [p for _, p in steps]
         assert len(set(starts)) == len(starts)
-        assert all(a > b for a, b in zip(prices, prices[1:])), steps
+        assert all(a > b for a, b in itertools.pairwise(prices)), steps
     egress = [
         steps
         for sku_id, steps in tiered.items()
@@ -172,7 +175,9 @@ def test_gcp_accelerators_storage_classes_and_disks():
     gpus = {d.get("x_GpuModel", "") for d in details}
     for model in ("T4", "L4", "A100", "H100"):
         assert any(model in g for g in gpus), model
-    tpu_services = {s.name for s, _, sku in _gcp_skus() if sku.details.get("x_ResourceGroup") == "TPU"}
+    tpu_services = {
+        s.name for s, _, sku in _gcp_skus() if sku.details.get("x_ResourceGroup") == "TPU"
+    }
     assert tpu_services == {"Cloud TPU", "Compute Engine"}
     classes = {sku.details.get("StorageClass") for _, _, sku in _gcp_skus("Cloud Storage")}
     assert classes >= {"Standard", "Nearline", "Coldline", "Archive"}
