@@ -84,10 +84,12 @@ def test_null_rules_by_charge_category(datasets, name):
         "(BilledCost <> 0 OR PricingCategory <> 'Committed' OR ResourceId <> CommitmentDiscountId)",
         "commitment purchases amortise": "ChargeCategory = 'Purchase' AND CommitmentDiscountId "
         "IS NOT NULL AND (EffectiveCost <> 0 OR ResourceId <> CommitmentDiscountId)",
-        # a Correction reversing a credit of a closed period is positive by design
-        "credits are negative and unpriced": "ChargeCategory = 'Credit' AND ("
-        "(BilledCost > 0 AND ChargeClass IS DISTINCT FROM 'Correction') OR "
-        "ListCost <> BilledCost OR EffectiveCost <> BilledCost OR ContractedCost <> BilledCost)",
+        # a Correction may reverse an earlier credit (a positive Credit row)
+        "credits are negative and unpriced": "ChargeCategory = 'Credit' AND ((BilledCost > 0 "
+        "AND ChargeClass IS NULL) OR ListCost <> BilledCost OR EffectiveCost <> BilledCost OR "
+        "ContractedCost <> BilledCost)",
+        "credit reversals are corrections": "ChargeCategory = 'Credit' AND BilledCost > 0 AND "
+        "(ChargeClass IS DISTINCT FROM 'Correction' OR ChargeDescription NOT LIKE 'Reversal%')",
         "charge period inside billing period": "ChargeClass IS NULL AND "
         "(ChargePeriodStart < BillingPeriodStart OR ChargePeriodEnd > BillingPeriodEnd) "
         "OR ChargePeriodStart >= ChargePeriodEnd",
