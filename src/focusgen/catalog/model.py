@@ -120,6 +120,11 @@ class Catalog(_Strict):
         description="HostProviderName (1.3+) when the service runs on another provider's "
         "infrastructure (e.g. a SaaS publisher on AWS); ProviderName when unset",
     )
+    service_weights_only: bool = Field(
+        default=False,
+        description="the services' own weights set the spend mix; the scenario's category "
+        "weights (made for clouds) do not apply, as for a SaaS publisher",
+    )
     billing_account_type: str
     sub_account_type: str
     base_currency: str = "USD"
