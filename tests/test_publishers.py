@@ -76,7 +76,8 @@ EXPECTED = {
         "host": "OpenAI",
         "billing": r"org-[A-Za-z0-9]{24}",
         "sub": r"proj_[A-Za-z0-9]{24}",
-        "resource": r"(key_[0-9a-f]{16}|vs_[0-9a-f]{24}|ft:gpt-4o-mini-2024-07-18:[a-z0-9-]+::[0-9a-f]{8})",
+        "resource": r"key_[0-9a-f]{16}|vs_[0-9a-f]{24}"
+        r"|ft:gpt-4o-mini-2024-07-18:[a-z0-9-]+::[0-9a-f]{8}",
         "sku": r"[a-z0-9.-]+|web_search|file_search",
         "price": r"[a-z0-9._-]+:[a-z0-9_-]+",
         "region": None,  # a global API: no RegionId
