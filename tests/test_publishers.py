@@ -311,3 +311,20 @@ def test_official_validator_passes_publisher_output(tmp_path, provider):
     assert report.total > 500 and report.passed > 300
     unexplained = unexplained_failures(report, load_allowlist(csv=False))
     assert [(f.rule_id, f.violations, f.message) for f in unexplained] == []
+
+
+def test_cli_accepts_publishers(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    args = ["generate", "--providers", "aws,snowflake", "--rows", "2000", "--months", "1"]
+    done = subprocess.run(
+        [sys.executable, "-m", "focusgen.cli", *args, "--output", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert set(summary["totals"]["by_provider"]) == {"aws", "snowflake"}
