@@ -73,7 +73,7 @@ def test_config_file_with_overriding_options(tmp_path):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--providers", "aws,ibm"], ["--providers", "ibm", "allowed"]),
+        (["--providers", "aws,alibaba"], ["--providers", "alibaba", "allowed", "snowflake"]),
         (["--rows", "many"], ["--rows", "many", "integer"]),
         (["--months", "0"], ["--months", "0"]),
         (["--format", "xlsx"], ["--format", "xlsx", "parquet"]),

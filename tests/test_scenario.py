@@ -45,7 +45,7 @@ def test_yaml_and_json_files_with_option_overrides(tmp_path):
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        ({"providers": "aws,ibm"}, ["providers", "'ibm'", "aws, azure, gcp, oci"]),
+        ({"providers": "aws,alibaba"}, ["providers", "'alibaba'", "aws, azure, gcp, oci, ibm"]),
         ({"months": 37}, ["months", "37", "36"]),
         ({"rows": 5}, ["rows", "5", "100"]),
         ({"focus_version": "1.5"}, ["focus_version", "1.5", "1.0, 1.1, 1.2, 1.3, 1.4"]),

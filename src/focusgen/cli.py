@@ -80,7 +80,13 @@ def main_callback(
 @app.command()
 def generate(
     config: Annotated[str | None, typer.Option(help="Scenario file (YAML or JSON).")] = None,
-    providers: Annotated[str | None, typer.Option(help="Comma list of aws,azure,gcp,oci.")] = None,
+    providers: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma list of aws,azure,gcp,oci (default) and ibm,snowflake,databricks,"
+            "datadog,mongodb,llm."
+        ),
+    ] = None,
     profile: Annotated[str | None, typer.Option(help="startup|enterprise|data-heavy|ml-ai")] = None,
     distribution: Annotated[
         str | None, typer.Option(help="balanced|compute-heavy|storage-heavy|network-heavy")

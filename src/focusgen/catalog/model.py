@@ -115,13 +115,25 @@ class Catalog(_Strict):
     provider_name: str
     publisher_name: str
     invoice_issuer_name: str
+    host_provider_name: str | None = Field(
+        default=None,
+        description="HostProviderName (1.3+) when the service runs on another provider's "
+        "infrastructure (e.g. a SaaS publisher on AWS); ProviderName when unset",
+    )
+    service_weights_only: bool = Field(
+        default=False,
+        description="the services' own weights set the spend mix; the scenario's category "
+        "weights (made for clouds) do not apply, as for a SaaS publisher",
+    )
     billing_account_type: str
     sub_account_type: str
     base_currency: str = "USD"
     tax_rate: float = Field(default=0.0, ge=0, lt=1)
     tax_description: str = "Tax"
     support_service: str
-    support_rate: float = Field(default=0.03, ge=0, lt=1)
+    support_rate: float = Field(
+        default=0.03, ge=0, lt=1, description="share of the bill; 0 = no support fee rows"
+    )
     credit_description: str = "Promotional credit"
     commitment_types: dict[str, str] = Field(
         description="commitment kind ('usage', 'spend') -> CommitmentDiscountType display value"

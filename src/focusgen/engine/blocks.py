@@ -41,7 +41,7 @@ def common_columns(
         "ProviderName": constant(catalog.provider_name, n),
         "PublisherName": constant(catalog.publisher_name, n),
         "ServiceProviderName": constant(catalog.provider_name, n),
-        "HostProviderName": constant(catalog.provider_name, n),
+        "HostProviderName": constant(catalog.host_provider_name or catalog.provider_name, n),
         "PricingCurrency": constant(PRICING_CURRENCY, n),
         "SubAccountId": coded(sub, st.sub_id),
         "SubAccountName": coded(sub, st.sub_name),

@@ -115,6 +115,8 @@ def _credit_rows(
 
 
 def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
+    if pw.tables.catalog.support_rate <= 0:
+        return None  # support included in the subscription: no fee rows
     pairs = pw.tax_pairs[pw.tax_pairs[:, 0] == month]
     org = pw.org
     accounts = np.unique(org.sub_billing[np.unique(pairs[:, 1])])

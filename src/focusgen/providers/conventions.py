@@ -50,6 +50,50 @@ def _oci_tenancies(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.strings.add("ocid1.tenancy.oc1..aaaaaaaa", hex_tokens(rng, n, 52))
 
 
+_LETTERS = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+_ALNUM = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+
+
+def _pick(rng: np.random.Generator, alphabet: np.ndarray, n: int, width: int) -> np.ndarray:
+    picks = alphabet[rng.integers(0, len(alphabet), size=(n, width))]
+    return np.ascontiguousarray(picks).view(f"<U{width}").ravel()
+
+
+def _hex32(rng: np.random.Generator, n: int) -> np.ndarray:
+    return hex_tokens(rng, n, 32)
+
+
+def _hex24(rng: np.random.Generator, n: int) -> np.ndarray:
+    return hex_tokens(rng, n, 24)
+
+
+def _snowflake_orgs(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Snowflake organization names: upper-case letters and digits, starting with a letter."""
+    return np.strings.add(_pick(rng, _LETTERS, n, 1), upper_tokens(rng, n, 7))
+
+
+def _snowflake_accounts(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Snowflake account locators: two letters and five digits (e.g. XY12345)."""
+    return np.strings.add(_pick(rng, _LETTERS, n, 2), digit_tokens(rng, n, 5))
+
+
+def _databricks_workspaces(rng: np.random.Generator, n: int) -> np.ndarray:
+    return digit_tokens(rng, n, 16)
+
+
+def _datadog_orgs(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Datadog organization public ids (12 lower-case hex)."""
+    return hex_tokens(rng, n, 12)
+
+
+def _openai_orgs(rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.strings.add("org-", _pick(rng, _ALNUM, n, 24))
+
+
+def _openai_projects(rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.strings.add("proj_", _pick(rng, _ALNUM, n, 24))
+
+
 @dataclass(frozen=True)
 class Conventions:
     """How one provider writes accounts, tags and invoices."""
@@ -61,6 +105,9 @@ class Conventions:
     invoice_digits: int
     spend_service: str
     commitment_term_code: str
+    # ServiceCategory, ServiceSubcategory and service code of the spend-commitment service
+    # when it is not one of the catalog's services.
+    spend_category: tuple[str, str, str] = ("Compute", "Other (Compute)", "ComputeSavingsPlans")
 
 
 CONVENTIONS: dict[str, Conventions] = {
@@ -104,6 +151,63 @@ CONVENTIONS: dict[str, Conventions] = {
         invoice_digits=9,
         spend_service="COMPUTE",
         commitment_term_code="COMMIT",
+    ),
+    "ibm": Conventions(
+        billing_ids=_hex32,
+        sub_account_ids=_hex32,
+        tag_keys=("app", "env", "team", "cost-center"),
+        invoice_prefix="",
+        invoice_digits=10,
+        spend_service="Enterprise Savings Plan",
+        commitment_term_code="ESP",
+        spend_category=("Management and Governance", "Cost Management", "billing"),
+    ),
+    "snowflake": Conventions(
+        billing_ids=_snowflake_orgs,
+        sub_account_ids=_snowflake_accounts,
+        tag_keys=("APPLICATION", "ENVIRONMENT", "TEAM", "COST_CENTER"),
+        invoice_prefix="INV-",
+        invoice_digits=8,
+        spend_service="Capacity",
+        commitment_term_code="CAPACITY",
+        spend_category=("Databases", "Data Warehouses", "CAPACITY"),
+    ),
+    "databricks": Conventions(
+        billing_ids=lambda rng, n: uuid_tokens(rng, n),
+        sub_account_ids=_databricks_workspaces,
+        tag_keys=("application", "environment", "team", "cost_center"),
+        invoice_prefix="DB-",
+        invoice_digits=9,
+        spend_service="Databricks Commit Units",
+        commitment_term_code="DBCU",
+        spend_category=("Analytics", "Analytics Platforms", "DBCU"),
+    ),
+    "datadog": Conventions(
+        billing_ids=_datadog_orgs,
+        sub_account_ids=_datadog_orgs,
+        tag_keys=("service", "env", "team", "cost-center"),
+        invoice_prefix="DD-",
+        invoice_digits=9,
+        spend_service="Infrastructure",
+        commitment_term_code="ANNUAL",
+    ),
+    "mongodb": Conventions(
+        billing_ids=_hex24,
+        sub_account_ids=_hex24,
+        tag_keys=("application", "environment", "team", "cost-center"),
+        invoice_prefix="",
+        invoice_digits=12,
+        spend_service="Atlas Clusters",
+        commitment_term_code="ATLAS",
+    ),
+    "llm": Conventions(
+        billing_ids=_openai_orgs,
+        sub_account_ids=_openai_projects,
+        tag_keys=("application", "environment", "team", "cost-center"),
+        invoice_prefix="OAI-",
+        invoice_digits=8,
+        spend_service="Chat Completions",
+        commitment_term_code="SCALE",
     ),
 }
 

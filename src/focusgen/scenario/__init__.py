@@ -3,6 +3,7 @@
 from focusgen.scenario.errors import ScenarioError
 from focusgen.scenario.load import load_scenario
 from focusgen.scenario.model import (
+    DEFAULT_PROVIDERS,
     FOCUS_VERSIONS,
     PROVIDERS,
     OutputOptions,
@@ -11,6 +12,7 @@ from focusgen.scenario.model import (
 )
 
 __all__ = [
+    "DEFAULT_PROVIDERS",
     "FOCUS_VERSIONS",
     "PROVIDERS",
     "OutputOptions",

@@ -31,7 +31,12 @@ from focusgen.scenario.timeline_spec import (
     preset_trends,
 )
 
-PROVIDERS = ("aws", "azure", "gcp", "oci")
+CLOUD_PROVIDERS = ("aws", "azure", "gcp", "oci")
+# Publishers selectable by name; appended after the clouds because a provider's position in
+# PROVIDERS keys its random streams (the clouds' outputs must not change).
+PUBLISHERS = ("ibm", "snowflake", "databricks", "datadog", "mongodb", "llm")
+PROVIDERS = CLOUD_PROVIDERS + PUBLISHERS
+DEFAULT_PROVIDERS = CLOUD_PROVIDERS  # when a scenario names no providers
 FOCUS_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
 FORMATS = ("parquet", "csv", "csv.gz", "jsonl")
 LAYOUTS = ("provider", "billing-period", "native")
@@ -108,7 +113,7 @@ class Scenario(_Strict):
     """Everything that determines a run; same scenario and seed give byte-identical files."""
 
     providers: dict[str, float] = Field(
-        default_factory=lambda: {p: 1.0 for p in PROVIDERS},
+        default_factory=lambda: {p: 1.0 for p in DEFAULT_PROVIDERS},
         description="provider -> relative weight (a list or comma string is accepted too)",
     )
     profile: str = "enterprise"

@@ -106,6 +106,7 @@ def _recount(pw: ProviderWorld) -> None:
         pw.schedule,
         pw.reservations,
         pw.org,
+        pw.tables.catalog.support_rate > 0,
     )
     pw.expected_rows = usage + fixed
 
@@ -121,6 +122,7 @@ def _count_rows(
     schedule,
     reservations,
     org,
+    support: bool = True,
 ) -> tuple[np.ndarray, int, int]:
     """Tax pairs, usage rows and every other row (unused, purchases, reservations, month end).
 
@@ -136,7 +138,7 @@ def _count_rows(
         unused
         + len(schedule)
         + len(reservations) * n
-        + _close_rows(tax_pairs, org, timeline.months)
+        + _close_rows(tax_pairs, org, timeline.months, support)
     )
     return tax_pairs, usage, fixed
 
@@ -303,6 +305,7 @@ def _provider_world(
             schedule,
             reservations,
             org,
+            tables.catalog.support_rate > 0,
         )
         total = usage_rows + new_fixed
         if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
@@ -427,9 +430,10 @@ def _services(tables: CatalogTables) -> Services:
     else:
         spend_index = len(names)
         names.append(conv.spend_service)
-        categories.append("Compute")
-        subcategories.append("Other (Compute)")
-        codes.append("ComputeSavingsPlans")
+        category, subcategory, code = conv.spend_category
+        categories.append(category)
+        subcategories.append(subcategory)
+        codes.append(code)
     support_index = len(names)
     names.append(catalog.support_service)
     categories.append("Management and Governance")
@@ -512,8 +516,8 @@ def _tax_pairs(
     return np.unique(np.concatenate(keys).astype(np.int64), axis=0)
 
 
-def _close_rows(tax_pairs: np.ndarray, org, months: int) -> int:
-    """Tax, credit, support and correction rows implied by the charged triples."""
+def _close_rows(tax_pairs: np.ndarray, org, months: int, support: bool = True) -> int:
+    """Tax, credit, support (when charged) and correction rows implied by the charged triples."""
     month_sub = np.unique(tax_pairs[:, :2], axis=0)
     credits = int(org.sub_credited[month_sub[:, 1]].sum())
     month_billing = np.unique(
@@ -521,4 +525,5 @@ def _close_rows(tax_pairs: np.ndarray, org, months: int) -> int:
     )
     corrections = correction_pairs(tax_pairs, months)
     sla = sla_credit_pairs(tax_pairs)
-    return len(tax_pairs) + credits + len(month_billing) + len(corrections) + len(sla)
+    fees = len(month_billing) if support else 0
+    return len(tax_pairs) + credits + fees + len(corrections) + len(sla)

@@ -41,6 +41,8 @@ class Candidates:
 def kind_probabilities(tables: CatalogTables, category_weights: dict[str, float]) -> np.ndarray:
     """Probability of each resource kind: category weight x service weight x kind weight."""
     service_p = np.zeros(tables.n_services)
+    if tables.catalog.service_weights_only:
+        category_weights = {}
     for category, weight in category_weights.items():
         in_category = tables.service_category == category
         total = tables.service_weight[in_category].sum()
