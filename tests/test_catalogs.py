@@ -362,7 +362,7 @@ def test_azure_sku_ids_price_ids_subcategories_and_resource_ids():
         assert kind.resource_type and not kind.resource_type.startswith("microsoft."), where
 
 
-def _tiers(meter_subcategory: str, meter: str, sku_id: str) -> list[tuple[int, float]]:
+def _azure_tiers(meter_subcategory: str, meter: str, sku_id: str) -> list[tuple[int, float]]:
     tiers = {}
     for _, _, sku in _azure_skus():
         if (sku.sku_id, sku.meter, sku.meter_subcategory) == (sku_id, meter, meter_subcategory):
@@ -373,9 +373,9 @@ def _tiers(meter_subcategory: str, meter: str, sku_id: str) -> list[tuple[int, f
 
 
 def test_azure_tiered_prices_decrease():
-    egress = _tiers("Rtn Preference: MGN", "Standard Data Transfer Out", "DZH318Z0FVTR/0013")
+    egress = _azure_tiers("Rtn Preference: MGN", "Standard Data Transfer Out", "DZH318Z0FVTR/0013")
     assert egress == [(0, 0.0), (100, 0.087), (10240, 0.083), (51200, 0.07), (153600, 0.05)]
-    blob = _tiers("Tiered Block Blob", "Hot LRS Data Stored", "DZH318Z0TCQD/00J6")
+    blob = _azure_tiers("Tiered Block Blob", "Hot LRS Data Stored", "DZH318Z0TCQD/00J6")
     assert [t for t, _ in blob] == [51200, 512000]
     base = "DZH318Z0TCQD_00J6_Consumption"
     first = next(s.list_price for _, _, s in _azure_skus() if s.price_id == base)
@@ -399,7 +399,6 @@ def test_azure_known_list_prices():
     for meter, price in outputs.items():
         if meter.endswith("Inp-glbl Tokens") and meter.replace("Inp", "Outp") in outputs:
             assert outputs[meter.replace("Inp", "Outp")] > price, meter
-    assert is_unit(text) is ok
 
 
 GCP_ID = re.compile(r"^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$")

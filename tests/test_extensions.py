@@ -22,7 +22,12 @@ from support.data import make_dataset, read
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("ext")
     return make_dataset(
-        root, providers="aws,azure,gcp,oci", rows=24_000, months=2, focus_version="1.2"
+        root,
+        providers="aws,azure,gcp,oci",
+        rows=24_000,
+        months=2,
+        focus_version="1.2",
+        settings={"credit_share": 0.8},
     )
 
 
