@@ -1,16 +1,24 @@
-"""Engine benchmark: rows/s and peak RSS of focusgen vs pyarrow writing the same table.
+"""Engine benchmark: rows/s, CPU and peak RSS of focusgen vs pyarrow writing the same table.
 
 Usage: python benchmarks/bench_engine.py [--rows 100000,1000000] [--repeat 3] [--format parquet]
+       [--no-extensions] [--compare-src /tmp/perf-base/src]
 
 Each measurement runs in a fresh process so peak RSS is its own. The baseline reads the
-rows focusgen wrote into memory and times pyarrow alone writing them with the same
-settings (zstd, dictionary encoding); the ratio is focusgen's end-to-end time over it.
+rows focusgen wrote into memory and times pyarrow alone writing them with the issue's
+settings (zstd level 1, dictionary encoding); the ratio is focusgen's end-to-end time over
+it. ``--no-extensions`` adds a variant without provider extension columns;
+``--compare-src`` adds a variant run from another source tree (e.g. a ``git worktree`` of
+an older commit). Variants run alternately within each repeat so machine noise hits all of
+them alike; every row of the table is a median over the repeats, and the ``x first``
+column is each variant's median time over the first variant's (same run). ``cpu s`` is the
+process's user+system time (all threads): steadier than wall time on a shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -20,15 +28,17 @@ from pathlib import Path
 GENERATE = """
 import json, resource, sys, time
 from focusgen import generate, load_scenario
-rows, fmt, out, granularity, version = sys.argv[1:6]
+rows, fmt, out, granularity, version, extensions = sys.argv[1:7]
+options = {} if extensions == "default" else {"output_extensions": extensions == "on"}
 scenario = load_scenario(None, providers="aws", rows=int(rows), months=1, granularity=granularity,
                          focus_version=version, output_path=out, output_format=fmt,
-                         output_layout="provider", seed=42)
+                         output_layout="provider", seed=42, **options)
 began = time.perf_counter()
 summary = generate(scenario)
 elapsed = time.perf_counter() - began
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"rows": summary.rows, "seconds": elapsed, "peak_mb": peak}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"rows": summary.rows, "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": usage.ru_maxrss / 1024}))
 """
 
 BASELINE = """
@@ -48,10 +58,13 @@ print(json.dumps({"rows": table.num_rows, "seconds": elapsed, "peak_mb": peak}))
 """
 
 
-def run(code: str, *args: str) -> dict:
-    """Run a measurement in a fresh interpreter and parse its JSON line."""
+def run(code: str, *args: str, src: str | None = None) -> dict:
+    """Run a measurement in a fresh interpreter (``src`` first on its path); parse its JSON."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          check=True)
+                          check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -62,27 +75,45 @@ def main() -> None:
     parser.add_argument("--format", default="parquet", choices=["parquet", "csv"])
     parser.add_argument("--granularity", default="hourly", choices=["hourly", "daily"])
     parser.add_argument("--focus-version", default="1.2")
+    parser.add_argument("--no-extensions", action="store_true",
+                        help="add a variant with output.extensions=false")
+    parser.add_argument("--compare-src", default=None,
+                        help="add a variant importing focusgen from this source folder")
     args = parser.parse_args()
+    variants = [("this", None, "default")]
+    if args.no_extensions:
+        variants.append(("this, no ext", None, "off"))
+    if args.compare_src:
+        variants.append((f"src {Path(args.compare_src).parent.name}", args.compare_src, "default"))
     print(f"focusgen engine benchmark: AWS, FOCUS {args.focus_version}, {args.format}, "
           f"{args.granularity}, 1 process, median of {args.repeat}")
-    header = (f"{'rows':>11} {'focusgen s':>10} {'rows/s':>11} {'peak MB':>8} "
-              f"{'pyarrow s':>9} {'ratio':>6}")
+    header = (f"{'rows':>11} {'variant':<18} {'focusgen s':>10} {'cpu s':>6} {'rows/s':>11} "
+              f"{'peak MB':>8} {'pyarrow s':>9} {'ratio':>6} {'x first':>7}")
     print(header)
-    print("-" * len(header))
+    print("-" * len(header), flush=True)
+    ext = "parquet" if args.format == "parquet" else "csv"
     for rows in [int(r) for r in args.rows.split(",")]:
-        ours, base = [], []
+        ours: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
+        base: list[dict] = []
         for _ in range(args.repeat):
-            with tempfile.TemporaryDirectory() as tmp:
-                ours.append(run(GENERATE, str(rows), args.format, tmp, args.granularity,
-                                args.focus_version))
-                ext = "parquet" if args.format == "parquet" else "csv"
-                base.append(run(BASELINE, str(Path(tmp) / f"aws.{ext}"), args.format))
-        seconds = statistics.median(r["seconds"] for r in ours)
+            for name, src, extensions in variants:
+                with tempfile.TemporaryDirectory() as tmp:
+                    ours[name].append(run(GENERATE, str(rows), args.format, tmp,
+                                          args.granularity, args.focus_version, extensions,
+                                          src=src))
+                    if name == variants[0][0]:
+                        base.append(run(BASELINE, str(Path(tmp) / f"aws.{ext}"), args.format))
         baseline = statistics.median(r["seconds"] for r in base)
-        written = ours[0]["rows"]
-        peak = max(r["peak_mb"] for r in ours)
-        print(f"{written:>11,} {seconds:>10.2f} {written / seconds:>11,.0f} {peak:>8.0f} "
-              f"{baseline:>9.2f} {seconds / baseline:>6.2f}")
+        first = statistics.median(r["seconds"] for r in ours[variants[0][0]])
+        for name, _, _ in variants:
+            results = ours[name]
+            seconds = statistics.median(r["seconds"] for r in results)
+            cpu = statistics.median(r.get("cpu", float("nan")) for r in results)
+            written = results[0]["rows"]
+            peak = max(r["peak_mb"] for r in results)
+            print(f"{written:>11,} {name:<18} {seconds:>10.2f} {cpu:>6.2f} "
+                  f"{written / seconds:>11,.0f} {peak:>8.0f} {baseline:>9.2f} "
+                  f"{seconds / baseline:>6.2f} {seconds / first:>7.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from focusgen.catalog.model import Catalog
 from focusgen.focus.spec import service_categories, subcategory_parents
 from focusgen.focus.units import is_unit
 
-
 # libyaml's parser reads the large catalogs ~10x faster than the pure-Python one and builds
 # the same objects (the resolver and constructor are the same safe ones).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
