@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -27,47 +28,91 @@ class ChunkTotals:
 
 def chunk_totals(table: pa.Table) -> ChunkTotals:
     """Rows and cost sums of a table, overall and per charge category."""
-    small = table.select(["ChargeCategory", *METRICS])
-    small = small.set_column(0, "ChargeCategory", small["ChargeCategory"].cast(pa.string()))
-    # One thread: the float sums then do not depend on how batches were scheduled.
-    grouped = small.group_by("ChargeCategory", use_threads=False).aggregate(
-        [(m, "sum") for m in METRICS] + [("ChargeCategory", "count")]
-    )
+    charge, charge_values = _codes(table["ChargeCategory"])
+    metrics = [_floats(table[m]) for m in METRICS]
+    count = np.bincount(charge, minlength=len(charge_values))
+    group_sums = [np.bincount(charge, weights=v, minlength=len(charge_values)) for v in metrics]
     by_category = [
-        (
-            str(row["ChargeCategory"]),
-            int(row["ChargeCategory_count"]),
-            tuple(row[f"{m}_sum"] or 0.0 for m in METRICS),
-        )
-        for row in grouped.to_pylist()
+        (str(charge_values[g]), int(count[g]), tuple(float(s[g]) for s in group_sums))
+        for g in np.flatnonzero(count)
     ]
     sums = tuple(pc.sum(table[m]).as_py() or 0.0 for m in METRICS)
     return ChunkTotals(table.num_rows, by_category, sums, _economics(table), _invoice_lines(table))
 
 
+def _codes(column: pa.ChunkedArray, null: Any = None) -> tuple[np.ndarray, list]:
+    """Each row's index into the column's distinct values (null rows get ``null``'s index).
+
+    Works on the dictionary indices: no string is decoded per row.
+    """
+    values: list = [null]
+    index: dict = {null: 0}
+    parts = []
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary_encode()
+        remap = []
+        for value in chunk.dictionary.to_pylist():
+            if value not in index:
+                index[value] = len(values)
+                values.append(value)
+            remap.append(index[value])
+        remap = np.array([*remap, 0], dtype=np.int64)
+        # Null rows point one past the dictionary, at the null value's index.
+        raw = pc.fill_null(chunk.indices, len(chunk.dictionary)).to_numpy(zero_copy_only=False)
+        parts.append(remap[raw])
+    return (np.concatenate(parts) if parts else np.zeros(0, np.int64)), values
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    """A float column as numpy (nulls as 0.0, which adds nothing to a sum)."""
+    if column.null_count:
+        column = pc.fill_null(column, 0.0)
+    return column.to_numpy()
+
+
+def _grouped(keys: list[tuple[np.ndarray, int]], metrics: list[np.ndarray]):
+    """Group rows by several small-integer keys; yield (key codes, count, sums) per group.
+
+    ``np.bincount`` adds each group's values one by one in row order, as Arrow's
+    single-threaded hash aggregation does, so the sums are the same floats.
+    """
+    code = np.zeros(len(metrics[0]), dtype=np.int64)
+    size = 1
+    for key, n in keys:
+        code = code * n + key
+        size *= n
+    count = np.bincount(code, minlength=size)
+    sums = [np.bincount(code, weights=m, minlength=size) for m in metrics]
+    for group in np.flatnonzero(count):
+        parts, rest = [], int(group)
+        for _, n in reversed(keys):
+            parts.append(rest % n)
+            rest //= n
+        yield parts[::-1], int(count[group]), [float(s[group]) for s in sums]
+
+
 def _economics(table: pa.Table) -> list[tuple[tuple, tuple[float, float, float]]]:
     """Sums by (category, charge category, commitment status, tagged, has resource)."""
-    keys = pa.table(
-        {
-            "category": table["ServiceCategory"].cast(pa.string()),
-            "charge": table["ChargeCategory"].cast(pa.string()),
-            "status": table["CommitmentDiscountStatus"].cast(pa.string()).fill_null(""),
-            "tagged": pc.is_valid(table["Tags"]),
-            "resource": pc.is_valid(table["ResourceId"]),
-            "list": table["ListCost"],
-            "effective": table["EffectiveCost"],
-            "billed": table["BilledCost"],
-        }
-    )
-    grouped = keys.group_by(
-        ["category", "charge", "status", "tagged", "resource"], use_threads=False
-    ).aggregate([("list", "sum"), ("effective", "sum"), ("billed", "sum")])
+    category, category_values = _codes(table["ServiceCategory"])
+    charge, charge_values = _codes(table["ChargeCategory"])
+    status, status_values = _codes(table["CommitmentDiscountStatus"], null="")
+    tagged = pc.is_valid(table["Tags"]).to_numpy(zero_copy_only=False).astype(np.int64)
+    resource = pc.is_valid(table["ResourceId"]).to_numpy(zero_copy_only=False).astype(np.int64)
+    keys = [
+        (category, len(category_values)),
+        (charge, len(charge_values)),
+        (status, len(status_values)),
+        (tagged, 2),
+        (resource, 2),
+    ]
+    metrics = [_floats(table[m]) for m in ("ListCost", "EffectiveCost", "BilledCost")]
     return [
         (
-            (r["category"], r["charge"], r["status"], r["tagged"], r["resource"]),
-            (r["list_sum"] or 0.0, r["effective_sum"] or 0.0, r["billed_sum"] or 0.0),
+            (category_values[c], charge_values[h], status_values[s], bool(t), bool(r)),
+            (sums[0], sums[1], sums[2]),
         )
-        for r in grouped.to_pylist()
+        for (c, h, s, t, r), _, sums in _grouped(keys, metrics)
     ]
 
 
@@ -75,17 +120,11 @@ def _invoice_lines(table: pa.Table) -> list[tuple[str, float]]:
     """Billed cost per InvoiceDetailId (FOCUS 1.4 tables only)."""
     if "InvoiceDetailId" not in table.column_names:
         return []
-    lines = (
-        pa.table(
-            {
-                "id": table["InvoiceDetailId"].cast(pa.string()),
-                "billed": table["BilledCost"],
-            }
-        )
-        .group_by("id", use_threads=False)
-        .aggregate([("billed", "sum")])
-    )
-    return list(zip(lines["id"].to_pylist(), lines["billed_sum"].to_pylist(), strict=True))
+    ids, id_values = _codes(table["InvoiceDetailId"])
+    billed = _floats(table["BilledCost"])
+    return [
+        (id_values[i], sums[0]) for (i,), _, sums in _grouped([(ids, len(id_values))], [billed])
+    ]
 
 
 @dataclass

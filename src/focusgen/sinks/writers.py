@@ -33,12 +33,14 @@ JSON_COLUMNS = JSON_EXTENSIONS | frozenset(
 
 
 def parquet_options(schema: pa.Schema) -> dict:
-    """Parquet writer settings for a schema: zstd, dictionary pages for strings only.
+    """Parquet writer settings for a schema: zstd, dictionary pages for coded strings only.
 
-    Float columns are nearly unique per row: a dictionary attempt costs a hash per value
-    and falls back to plain pages anyway. Min/max statistics are kept for timestamps and
-    numbers (they prune row groups by charge period); string statistics cost ~7 ms per
-    column per million rows and prune nothing (every row group holds every service).
+    Dictionary-typed columns are written as dictionary pages. Plain string columns (per-row
+    JSON amounts) and floats are nearly unique per row: a dictionary attempt costs a hash
+    per value and falls back to plain pages anyway. Min/max statistics are kept for
+    timestamps and numbers (they prune row groups by charge period); string statistics cost
+    ~7 ms per column per million rows and prune nothing (every row group holds every
+    service).
     """
     text = [
         f.name
@@ -49,7 +51,7 @@ def parquet_options(schema: pa.Schema) -> dict:
     return {
         "compression": "zstd",
         "compression_level": 1,
-        "use_dictionary": text,
+        "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)],
         "write_statistics": [f.name for f in schema if f.name not in set(text)],
         "store_schema": False,
         "data_page_size": 1 << 20,
@@ -87,9 +89,7 @@ class FileWriter:
         self._scratch: str | None = None
         if fmt == "parquet":
             self._stream = storage.open_write(self.tmp)
-            self._parquet = pq.ParquetWriter(
-                self._stream, schema, **parquet_options(schema)
-            )
+            self._parquet = pq.ParquetWriter(self._stream, schema, **parquet_options(schema))
         else:
             self._con = duckdb.connect()
             self._con.execute("SET TimeZone='UTC'")
