@@ -271,7 +271,7 @@ def _project_number(project_id: str) -> str:
 
 def gcp_labels(tags: np.ndarray) -> np.ndarray:
     """Flat JSON tag objects rewritten as GCP label arrays ``[{"Key":…,"Value":…}]``."""
-    out = np.strings.replace(np.asarray(tags, dtype=str), '","', "\x01")
+    out = np.strings.replace(np.asarray(tags, dtype=np.dtypes.StringDType()), '","', "\x01")
     out = np.strings.replace(out, '":"', "\x02")
     out = np.strings.replace(np.strings.replace(out, '{"', ""), '"}', "")
     out = np.strings.replace(out, "\x02", '","Value":"')

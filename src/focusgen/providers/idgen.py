@@ -69,7 +69,10 @@ def fill(template: str, values: Mapping[str, Callable[[], np.ndarray]], n: int) 
         if name not in values:
             raise KeyError(f"unknown placeholder {{{name}}} in {template!r}")
         if name not in cache:
-            cache[name] = np.asarray(values[name]()).astype(str)
+            value = np.asarray(values[name]())
+            if isinstance(value.dtype, np.dtypes.StringDType):
+                value = value.astype(object)  # variable-width text: no fixed width to cast to
+            cache[name] = value.astype(str)
         out = np.strings.add(out, cache[name])
         position = match.end()
     if position < len(template):

@@ -250,11 +250,11 @@ def _provider_world(
         n_lines = int(pool.line_offset[k])
         lr = pool.line_resource[:n_lines]
         line_start, line_end = start[lr], end[lr]
-        sku = pool.line_sku[:n_lines]
+        sku = pool.line_sku[:n_lines].copy()  # copies: the larger pool is freed after
         line_sub = pool.sub[lr]
         line_region = pool.region[lr]
         line_service = tables.kind_service[pool.kind[lr]]
-        listed, contracted = (p[:n_lines] for p in pool_prices)
+        listed, contracted = (p[:n_lines].copy() for p in pool_prices)
         commitments, line_commitment, line_rate, line_renewal = build_commitments(
             np.random.default_rng(rng_commit.bit_generator.seed_seq),
             tables,
@@ -332,8 +332,8 @@ def _provider_world(
         zone=pool.zone[lr],
         start=line_start,
         end=line_end,
-        qty=pool.line_qty[:n_lines],
-        shape=pool.line_shape[:n_lines],
+        qty=pool.line_qty[:n_lines].copy(),
+        shape=pool.line_shape[:n_lines].copy(),
         spot=pool.spot[lr],
         commitment=line_commitment,
         renewal=line_renewal,

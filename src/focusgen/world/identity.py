@@ -9,6 +9,11 @@ from focusgen.providers.conventions import CONVENTIONS, ENVIRONMENTS
 from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
 from focusgen.world.model import Org, Resources
 
+# Variable-width strings: a resource id is ~110 characters, which fixed-width numpy
+# unicode stores in 4 bytes each at the width of the longest id; this stores 16 bytes plus
+# the UTF-8 text per resource, so the world stays small at 100M rows.
+TEXT = np.dtypes.StringDType()
+
 
 def name_resources(
     rng: np.random.Generator,
@@ -27,9 +32,9 @@ def name_resources(
     ids = np.empty(n, dtype=object)
     names = np.empty(n, dtype=object)
     types = np.empty(n, dtype=object)
-    app_name = org.app_name[app]
-    env_name = np.array(ENVIRONMENTS)[env]
-    team = org.app_team[app]
+    app_name = org.app_name.astype(TEXT)[app]
+    env_name = np.array(ENVIRONMENTS, dtype=TEXT)[env]
+    team = org.app_team.astype(TEXT)[app]
     for k in np.unique(kind):
         mine = np.flatnonzero(kind == k)
         m = len(mine)
@@ -75,14 +80,15 @@ def name_resources(
         app_name,
         env_name,
         team,
-        org.app_cost_centre[app],
+        org.app_cost_centre.astype(TEXT)[app],
         tag_coverage,
     )
+    types = types.astype(TEXT)
     return Resources(
-        id=_dedupe(ids.astype(str)),
-        name=names.astype(str),
-        type=types.astype(str),
-        type_valid=types.astype(str) != "",
+        id=_dedupe(ids.astype(TEXT)),
+        name=names.astype(TEXT),
+        type=types,
+        type_valid=types != "",
         tags=tags,
         tags_valid=tags_valid,
         app=app,
@@ -105,7 +111,7 @@ def _dedupe(ids: np.ndarray) -> np.ndarray:
     dup = np.flatnonzero(~keep)
     ids = ids.astype(object)
     ids[dup] = [f"{ids[i]}-{j + 2}" for j, i in enumerate(dup)]
-    return ids.astype(str)
+    return ids.astype(TEXT)
 
 
 def _tags(
