@@ -19,42 +19,66 @@ def coded(
     indices: np.ndarray, dictionary: pa.Array, valid: np.ndarray | None = None
 ) -> pa.DictionaryArray:
     """A dictionary-encoded string column: ``dictionary[indices]``, null where not valid."""
-    idx = pa.array(
-        indices.astype(np.int32, copy=False),
-        type=pa.int32(),
-        mask=None if valid is None else ~valid,
-    )
-    return pa.DictionaryArray.from_arrays(idx, dictionary)
+    raw = indices.astype(np.int32, copy=False)
+    if len(raw):
+        # One numpy pass instead of Arrow's slower full validation: unmasked negatives show
+        # up as huge unsigned values; masked rows may hold placeholders such as -1.
+        top = raw.max() if valid is not None else raw.view(np.uint32).max()
+        if top >= len(dictionary) and (valid is None or (valid & (raw >= len(dictionary))).any()):
+            raise IndexError(f"dictionary index {top} out of range ({len(dictionary)} values)")
+    idx = pa.array(raw, type=pa.int32(), mask=None if valid is None else ~valid)
+    return pa.DictionaryArray.from_arrays(idx, dictionary, safe=False)
 
 
-_ZEROS: dict[int, pa.Array] = {}
+_SHARED: dict[tuple, pa.Array] = {}
+
+
+def _shared(n: int, kind: str, make) -> pa.Array:
+    """Per-length arrays that every block of that length reuses (they are immutable)."""
+    key = (n, kind)
+    if key not in _SHARED:
+        if len(_SHARED) > 32:
+            _SHARED.clear()
+        _SHARED[key] = make()
+    return _SHARED[key]
 
 
 def _zeros(n: int) -> pa.Array:
     """Shared all-zero int32 indices (constant columns of a block reuse one buffer)."""
-    if n not in _ZEROS:
-        if len(_ZEROS) > 8:
-            _ZEROS.clear()
-        _ZEROS[n] = pa.array(np.zeros(n, dtype=np.int32), type=pa.int32())
-    return _ZEROS[n]
+    return _shared(n, "zeros", lambda: pa.array(np.zeros(n, dtype=np.int32), type=pa.int32()))
 
 
 def constant(value: str | None, n: int) -> pa.DictionaryArray:
     """A column holding one string (or null) on every row."""
     if value is None:
         return null_strings(n)
-    return pa.DictionaryArray.from_arrays(_zeros(n), pa.array([value], type=pa.string()))
+    # Index 0 into a one-value dictionary: valid by construction, no check needed.
+    return pa.DictionaryArray.from_arrays(
+        _zeros(n), pa.array([value], type=pa.string()), safe=False
+    )
 
 
 def constant_timestamps(micros: int, n: int) -> pa.Array:
     """A UTC timestamp column holding one instant on every row."""
-    return pa.repeat(pa.scalar(int(micros), type=pa.int64()), n).view(TIMESTAMP)
+    return _shared(
+        n, f"ts{int(micros)}", lambda: pa.repeat(pa.scalar(int(micros), type=pa.int64()), n)
+    ).view(TIMESTAMP)
 
 
 def null_strings(n: int) -> pa.DictionaryArray:
     """An all-null dictionary-encoded string column."""
-    idx = pa.nulls(n, type=pa.int32())
-    return pa.DictionaryArray.from_arrays(idx, pa.array([], type=pa.string()))
+    return _shared(
+        n,
+        "null strings",
+        lambda: pa.DictionaryArray.from_arrays(
+            pa.nulls(n, type=pa.int32()), pa.array([], type=pa.string())
+        ),
+    )
+
+
+def nulls(n: int, type: pa.DataType) -> pa.Array:
+    """A shared all-null column of a primitive type."""
+    return _shared(n, str(type), lambda: pa.nulls(n, type=type))
 
 
 def decimals(
@@ -69,7 +93,7 @@ def decimals(
 
 def null_decimals(n: int) -> pa.Array:
     """An all-null float64 column."""
-    return pa.nulls(n, type=DECIMAL)
+    return nulls(n, DECIMAL)
 
 
 def timestamps(micros: np.ndarray) -> pa.Array:

@@ -6,7 +6,7 @@ from functools import cache
 
 import pyarrow as pa
 
-from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, null_decimals, null_strings
+from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, null_decimals, null_strings, nulls
 from focusgen.focus.spec import columns, versions
 
 _TYPES = {"String": STRING, "JSON": STRING, "Decimal": DECIMAL, "Date/Time": TIMESTAMP}
@@ -41,7 +41,7 @@ def to_table(cols: dict[str, pa.Array], n: int) -> pa.Table:
         array = cols.get(field.name)
         if array is None:
             if pa.types.is_integer(field.type):
-                array = pa.nulls(n, type=field.type)
+                array = nulls(n, field.type)
             elif field.type == DECIMAL:
                 array = null_decimals(n)
             elif field.type == TIMESTAMP:
