@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, strings
+from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, constant, strings
 from focusgen.world.model import ProviderWorld
 
 EXPORT_LAG_US = 4 * 3600 * 1_000_000  # GCP loads a period's rows a few hours after it ends
@@ -126,7 +126,8 @@ class Coded:
         indices = pa.array(
             np.maximum(code, 0), type=pa.int32(), mask=None if valid.all() else ~valid
         )
-        return pa.DictionaryArray.from_arrays(indices, self.dictionary)
+        # remap holds positions in the dictionary (index_in of its own values): no check.
+        return pa.DictionaryArray.from_arrays(indices, self.dictionary, safe=False)
 
 
 @dataclass
@@ -331,13 +332,7 @@ def _take(table: pa.Table, key: str, values: pa.Array | Coded) -> pa.ChunkedArra
 
 def _constant(table: pa.Table, value: str) -> pa.ChunkedArray:
     return pa.chunked_array(
-        [
-            pa.DictionaryArray.from_arrays(
-                pa.array(np.zeros(len(c), np.int32)), pa.array([value], pa.string())
-            )
-            for c in table.column("_sub").chunks
-        ],
-        type=STRING,
+        [constant(value, len(c)) for c in table.column("_sub").chunks], type=STRING
     )
 
 
@@ -350,11 +345,24 @@ def _map_dictionary(column: pa.ChunkedArray, mapping: dict[str, str]) -> pa.Chun
     return pa.chunked_array(chunks, type=STRING)
 
 
-def _json_amounts(key: str, amount: pa.ChunkedArray, keep: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``{"key":amount}`` text where ``keep``, else null."""
-    text = pc.cast(pc.round(amount, 10), pa.string())
-    joined = pc.binary_join_element_wise(f'{{"{key}":', text, "}", "")
-    return pc.if_else(keep, joined, pa.scalar(None, pa.string()))
+def _json_amounts(key: str, amount: pa.ChunkedArray, below: float) -> pa.ChunkedArray:
+    """``{"key":amount}`` text where ``amount < below``, else null.
+
+    The joined text takes the comparison as its validity bitmap instead of going through
+    ``if_else``, which would copy every string once more.
+    """
+    out = []
+    for value in amount.chunks:
+        text = pc.cast(pc.round(value, 10), pa.string())
+        joined = pc.binary_join_element_wise(f'{{"{key}":', text, "}", "")
+        # Null amounts compare as null, filled to False: the bitmap covers joined's nulls.
+        keep = pc.fill_null(pc.less(value, below), False)
+        if keep.offset or joined.offset:
+            out.append(pc.if_else(keep, joined, pa.scalar(None, pa.string())))
+            continue
+        buffers = [keep.buffers()[1], *joined.buffers()[1:]]
+        out.append(pa.Array.from_buffers(pa.string(), len(joined), buffers))
+    return pa.chunked_array(out, type=pa.string())
 
 
 def _credits(table: pa.Table) -> pa.ChunkedArray:
@@ -390,7 +398,7 @@ def extension_columns(pw: ProviderWorld, table: pa.Table, native: bool) -> dict[
         "x_Operation": lambda: _take(table, "_sku", lk["x_Operation"]),
         "x_UsageType": lambda: _usage_type(table, lk["x_UsageType"], n_regions),
         "x_CostCategories": lambda: _take(table, "_resource", lk["x_CostCategories"]),
-        "x_Discounts": lambda: _json_amounts("total_discount", discount, pc.less(discount, -1e-12)),
+        "x_Discounts": lambda: _json_amounts("total_discount", discount, -1e-12),
         "x_BilledCostInUsd": lambda: _in_usd(table, "BilledCost"),
         "x_ContractedCostInUsd": lambda: _in_usd(table, "ContractedCost"),
         "x_EffectiveCostInUsd": lambda: _in_usd(table, "EffectiveCost"),
