@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bench_scale.py [--rows 100000,1000000,10000000] [--repeat 3]
        [--formats parquet,csv] [--workers 1,2] [--toolkit PATH] [--toolkit-max-rows 1000000]
+       [--no-baseline]
 
 Workload: AWS, FOCUS 1.2, hourly, one month, billing-period layout, seed 42. Each run is a
 fresh process; peak RSS is sampled over its whole process tree (parent plus workers). The
@@ -9,7 +10,8 @@ pyarrow column times pyarrow alone writing the same rows (read back into memory 
 the toolkit column runs ``focus-toolkit generate --provider aws --focus-version 1.2`` (a
 focus-data-toolkit 0.14.1 install, Python 3.12) on the same row count in the same session.
 Ratios compare whole-process wall times, so start-up counts on both sides. Medians of
-``--repeat`` runs (one run at 10M rows and above).
+``--repeat`` runs (one run at 10M rows and above); worker counts alternate within each
+repeat and ``speedup`` is the first worker count's generation time over each one's.
 """
 
 from __future__ import annotations
@@ -84,10 +86,13 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--toolkit", default=None, help="path of the focus-toolkit command")
     parser.add_argument("--toolkit-max-rows", type=int, default=1_000_000)
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip pyarrow (it holds all rows in memory: not for 100M rows)")
     args = parser.parse_args()
     header = (
         f"{'rows':>10} {'format':>7} {'w':>2} {'gen s':>7} {'wall s':>7} {'rows/s':>10} "
-        f"{'peak MB':>8} {'pyarrow s':>9} {'x pyarrow':>9} {'toolkit s':>9} {'x toolkit':>9}"
+        f"{'speedup':>7} {'peak MB':>8} {'pyarrow s':>9} {'x pyarrow':>9} "
+        f"{'toolkit s':>9} {'x toolkit':>9}"
     )
     print("focusgen scale benchmark: AWS, FOCUS 1.2, hourly, 1 month, billing-period layout")
     print(header)
@@ -104,21 +109,27 @@ def main() -> None:
                                          "--seed", "42", "--out", tmp]))
             toolkit_wall[rows] = statistics.median(r["wall"] for r in runs)
         for fmt in args.formats.split(","):
-            for workers in [int(w) for w in args.workers.split(",")]:
-                ours, base = [], []
-                for _ in range(repeat):
+            counts = [int(w) for w in args.workers.split(",")]
+            ours: dict[int, list[dict]] = {w: [] for w in counts}
+            base: list[dict] = []
+            # Worker counts alternate within each repeat, so load on a shared machine hits
+            # them alike and the speed-up column compares runs of the same moment.
+            for _ in range(repeat):
+                for workers in counts:
                     with tempfile.TemporaryDirectory() as tmp:
-                        ours.append(measure([sys.executable, "-c", GENERATE, str(rows), fmt,
-                                             tmp, str(workers)]))
-                        if workers == 1:
+                        ours[workers].append(measure([sys.executable, "-c", GENERATE, str(rows),
+                                                      fmt, tmp, str(workers)]))
+                        if workers == counts[0] and not args.no_baseline:
                             base.append(measure([sys.executable, "-c", BASELINE, tmp, fmt]))
-                gen = statistics.median(r["seconds"] for r in ours)
-                wall = statistics.median(r["wall"] for r in ours)
-                written = ours[0]["rows"]
-                peak = max(r["peak_mb"] for r in ours)
+            first = statistics.median(r["seconds"] for r in ours[counts[0]])
+            for workers in counts:
+                gen = statistics.median(r["seconds"] for r in ours[workers])
+                wall = statistics.median(r["wall"] for r in ours[workers])
+                written = ours[workers][0]["rows"]
+                peak = max(r["peak_mb"] for r in ours[workers])
                 line = (f"{written:>10,} {fmt:>7} {workers:>2} {gen:>7.2f} {wall:>7.2f} "
-                        f"{written / gen:>10,.0f} {peak:>8.0f}")
-                if base:
+                        f"{written / gen:>10,.0f} {first / gen:>7.2f} {peak:>8.0f}")
+                if base and workers == counts[0]:
                     pyarrow_s = statistics.median(r["seconds"] for r in base)
                     line += f" {pyarrow_s:>9.2f} {gen / pyarrow_s:>9.2f}"
                 else:
@@ -126,7 +137,6 @@ def main() -> None:
                 if rows in toolkit_wall:
                     line += f" {toolkit_wall[rows]:>9.2f} {toolkit_wall[rows] / wall:>9.1f}"
                 print(line, flush=True)
-
 
 if __name__ == "__main__":
     main()
