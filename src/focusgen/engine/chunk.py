@@ -133,15 +133,17 @@ def _usage(
         n = len(expand)
     else:
         share = np.full(n, -1)
-    commitment = current_commitment(pw, active[local], period)
+    row_line = active[local]
+    commitment = current_commitment(pw, row_line, period)
     c = pw.commitments
     in_term = commitment >= 0
+    # Each row's commitment index, 0 on rows without one (masked out where it matters).
+    cid = np.maximum(commitment, 0).astype(np.int32, copy=False)
     if in_term.any():
-        cid = np.maximum(commitment, 0)
         in_term &= (period >= c.start[cid]) & (period < c.end[cid])
     # Trends and anomalies scale uncovered usage; covered usage stays within its commitment.
     consumed = np.where(
-        in_term, consumed, np.round(consumed * time_multiplier(pw, active[local], period), 6)
+        in_term, consumed, np.round(consumed * time_multiplier(pw, row_line, period), 6)
     )
     pricing_qty = consumed / t.sku_block_size[row_sku]
     norm = t.sku_normalization[row_sku]
@@ -164,7 +166,7 @@ def _usage(
 
     resources = lines.resource[active]
     uniq, inverse = np.unique(resources, return_inverse=True)
-    res = inverse.ravel()[local]
+    res = inverse.ravel().astype(np.int32)[local]
     region = lines.region[active][local]
     zone = lines.zone[active][local]
     regional = pw.tables.service_regional[np.minimum(service, pw.tables.n_services - 1)]
@@ -176,7 +178,6 @@ def _usage(
     cols.update(unit_price_columns(lp, cp, fx=fx))
     rid = st.resource_id.take(pa.array(uniq))
     if len(c) and "ContractApplied" in version_columns(pw.focus_version):
-        cid = np.maximum(commitment, 0)
         spend = c.kind[cid] == SPEND_COMMITMENT
         cols["ContractApplied"] = contract_applied(
             pw.focus_version,
@@ -190,7 +191,7 @@ def _usage(
         )
     cdq_spend = (
         np.where(
-            c.kind[np.maximum(commitment, 0)] == SPEND_COMMITMENT,
+            c.kind[cid] == SPEND_COMMITMENT,
             committed_cost,
             pricing_qty * norm,
         )
@@ -203,15 +204,13 @@ def _usage(
             "ChargeCategory": constant("Usage", n),
             "ChargeDescription": coded(row_sku * len(t.region_id) + region, st.description),
             "ChargeFrequency": constant("Usage-Based", n),
-            "CommitmentDiscountCategory": coded(
-                np.maximum(commitment, 0), st.commitment_category, in_term
-            ),
-            "CommitmentDiscountId": coded(np.maximum(commitment, 0), st.commitment_id, in_term),
-            "CommitmentDiscountName": coded(np.maximum(commitment, 0), st.commitment_name, in_term),
-            "CommitmentDiscountType": coded(np.maximum(commitment, 0), st.commitment_type, in_term),
+            "CommitmentDiscountCategory": coded(cid, st.commitment_category, in_term),
+            "CommitmentDiscountId": coded(cid, st.commitment_id, in_term),
+            "CommitmentDiscountName": coded(cid, st.commitment_name, in_term),
+            "CommitmentDiscountType": coded(cid, st.commitment_type, in_term),
             "CommitmentDiscountStatus": coded(np.zeros(n, np.int32), pa.array(["Used"]), in_term),
             "CommitmentDiscountQuantity": decimals(cdq_spend, valid=in_term),
-            "CommitmentDiscountUnit": coded(np.maximum(commitment, 0), st.commitment_unit, in_term),
+            "CommitmentDiscountUnit": coded(cid, st.commitment_unit, in_term),
             "CommitmentProgramEligibilityDetails": coded(
                 row_sku, st.sku_programs, st.sku_programs_valid[row_sku]
             ),
@@ -247,7 +246,7 @@ def _usage(
             np.zeros(n, np.int32), pa.array(["Used"]), in_reservation
         )
     if (share >= 0).any():
-        cols.update(_allocation_columns(pw, st, active[local], share, ratio, consumed, row_sku))
+        cols.update(_allocation_columns(pw, st, row_line, share, ratio, consumed, row_sku))
     return to_table(cols, n)
 
 
