@@ -33,14 +33,15 @@ JSON_COLUMNS = JSON_EXTENSIONS | frozenset(
 
 
 def parquet_options(schema: pa.Schema) -> dict:
-    """Parquet writer settings for a schema: zstd, dictionary pages for coded strings only.
+    """Parquet writer settings for a schema: zstd, dictionary pages where values repeat.
 
-    Dictionary-typed columns are written as dictionary pages. Plain string columns (per-row
-    JSON amounts) and floats are nearly unique per row: a dictionary attempt costs a hash
-    per value and falls back to plain pages anyway. Min/max statistics are kept for
-    timestamps and numbers (they prune row groups by charge period); string statistics cost
-    ~7 ms per column per million rows and prune nothing (every row group holds every
-    service).
+    Dictionary-typed columns, timestamps (a month has at most 744 hourly periods) and unit
+    prices (one per SKU, region and rate) are written as dictionary pages. Plain string
+    columns (per-row JSON amounts) and the other floats are nearly unique per row: a
+    dictionary attempt costs a hash per value and falls back to plain pages anyway. Min/max
+    statistics are kept for timestamps and numbers (they prune row groups by charge
+    period); string statistics cost ~7 ms per column per million rows and prune nothing
+    (every row group holds every service).
     """
     text = [
         f.name
@@ -48,10 +49,17 @@ def parquet_options(schema: pa.Schema) -> dict:
         if pa.types.is_string(f.type)
         or (pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type))
     ]
+    repeated = [
+        f.name
+        for f in schema
+        if pa.types.is_dictionary(f.type)
+        or pa.types.is_timestamp(f.type)
+        or f.name.endswith("UnitPrice")
+    ]
     return {
         "compression": "zstd",
         "compression_level": 1,
-        "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)],
+        "use_dictionary": repeated,
         "write_statistics": [f.name for f in schema if f.name not in set(text)],
         "store_schema": False,
         "data_page_size": 1 << 20,
