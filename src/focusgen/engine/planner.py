@@ -57,9 +57,16 @@ def rows_per_period(world: World, provider: int) -> np.ndarray:
     return counts
 
 
-def plan_chunks(world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[Chunk]:
-    """Chunks in output order: per provider, per month, period ranges then the closing chunk."""
+def plan_chunks(
+    world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS, daily: frozenset[int] = frozenset()
+) -> list[Chunk]:
+    """Chunks in output order: per provider, per month, period ranges then the closing chunk.
+
+    Chunks of the providers in ``daily`` never span two days (their native exports deliver
+    one folder of files per day).
+    """
     bounds = world.timeline.month_bounds
+    per_day = 24 // world.timeline.period_hours
     chunks: list[Chunk] = []
     for p, pw in enumerate(world.providers):
         counts = rows_per_period(world, p)
@@ -80,7 +87,8 @@ def plan_chunks(world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[Chun
                     period += 1
                     continue
                 end, acc = period, 0
-                while end < hi and (acc == 0 or acc + counts[end] <= chunk_rows):
+                stop = min(hi, (period // per_day + 1) * per_day) if p in daily else hi
+                while end < stop and (acc == 0 or acc + counts[end] <= chunk_rows):
                     acc += int(counts[end])
                     end += 1
                 chunks.append(Chunk(p, m, part, period, end, acc))

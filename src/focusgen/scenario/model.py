@@ -103,6 +103,15 @@ class OutputOptions(_Strict):
         default=True, description="write each provider's extension (x_) columns"
     )
 
+    @model_validator(mode="after")
+    def _native_formats(self) -> OutputOptions:
+        if self.layout == "native" and self.format == "jsonl":
+            raise ValueError(
+                "layout 'native' writes each provider's own formats (Parquet or gzip CSV); "
+                "use format parquet, csv or csv.gz"
+            )
+        return self
+
     @property
     def native(self) -> bool:
         """Files laid out, named and manifested as the provider's own exports are."""

@@ -40,7 +40,12 @@ class FileWriter:
     """
 
     def __init__(
-        self, path: Path | str, fmt: str, schema: pa.Schema, storage: Storage | None = None
+        self,
+        path: Path | str,
+        fmt: str,
+        schema: pa.Schema,
+        storage: Storage | None = None,
+        compression: str = "zstd",
     ) -> None:
         if storage is None:
             local = Path(path)
@@ -66,8 +71,8 @@ class FileWriter:
             self._parquet = pq.ParquetWriter(
                 self._stream,
                 schema,
-                compression="zstd",
-                compression_level=1,
+                compression=compression,
+                compression_level=1 if compression == "zstd" else None,
                 use_dictionary=True,
                 store_schema=False,
                 write_statistics=True,
