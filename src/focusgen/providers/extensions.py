@@ -260,6 +260,14 @@ def _azure(pw: ProviderWorld) -> dict[str, pa.Array]:
         "x_ResourceGroupName": group,
         "x_ResourceType": arm_type,
         "x_SkuRegion": strings(t.region_name),
+        "x_PublisherCategory": strings(
+            [
+                "Vendor"
+                if i < len(t.service_publisher) and t.service_publisher[i]
+                else "Cloud Provider"
+                for i in range(len(pw.services.name))
+            ]
+        ),
     }
 
 
@@ -398,7 +406,7 @@ def extension_columns(pw: ProviderWorld, table: pa.Table, native: bool) -> dict[
         "x_BillingExchangeRate": lambda: table.column("_fx"),
         "x_PricingBlockSize": lambda: _take(table, "_sku", lk["x_PricingBlockSize"]),
         "x_PricingUnitDescription": lambda: _take(table, "_sku", lk["x_PricingUnitDescription"]),
-        "x_PublisherCategory": lambda: _constant(table, "Cloud Provider"),
+        "x_PublisherCategory": lambda: _take(table, "_service", lk["x_PublisherCategory"]),
         "x_ResourceGroupName": lambda: _take(table, "_resource", lk["x_ResourceGroupName"]),
         "x_ResourceType": lambda: _take(table, "_resource", lk["x_ResourceType"]),
         "x_SkuMeterCategory": lambda: _take(table, "_service", lk["x_SkuMeterCategory"]),

@@ -107,6 +107,7 @@ def _recount(pw: ProviderWorld) -> None:
         pw.reservations,
         pw.org,
         pw.tables.catalog.support_rate > 0,
+        pw.tables.service_third_party,
     )
     pw.expected_rows = usage + fixed
 
@@ -123,6 +124,7 @@ def _count_rows(
     reservations,
     org,
     support: bool = True,
+    untaxed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, int]:
     """Tax pairs, usage rows and every other row (unused, purchases, reservations, month end).
 
@@ -134,6 +136,9 @@ def _count_rows(
     tax_pairs = _tax_pairs(
         timeline, line_sub, line_service, line_start, line_end, commitments, schedule, reservations
     )
+    if untaxed is not None and untaxed.any():
+        # The provider does not tax what its publisher invoices.
+        tax_pairs = tax_pairs[~np.isin(tax_pairs[:, 2], np.flatnonzero(untaxed))]
     fixed = (
         unused
         + len(schedule)
@@ -306,6 +311,7 @@ def _provider_world(
             reservations,
             org,
             tables.catalog.support_rate > 0,
+            tables.service_third_party,
         )
         total = usage_rows + new_fixed
         if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
