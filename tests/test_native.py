@@ -143,3 +143,35 @@ def test_native_csv_is_gzip_and_the_same_bytes_with_two_workers(tmp_path):
 def test_native_layout_rejects_json_lines():
     with pytest.raises(ScenarioError, match="native"):
         load_scenario(None, output_layout="native", output_format="jsonl")
+
+
+def test_native_granularity_gives_each_provider_its_own_grain(tmp_path):
+    out = tmp_path / "grain"
+    scenario = load_scenario(
+        None,
+        providers="aws,azure,snowflake",
+        rows=20_000,
+        months=1,
+        seed=2,
+        granularity="native",
+        anomalies={"rate": 2.0},
+        output_path=str(out),
+    )
+    generate(scenario)
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    grains = dict(
+        con.execute(
+            "SELECT ProviderName, max(date_diff('hour', ChargePeriodStart, ChargePeriodEnd)) "
+            f"FROM read_parquet('{out}/*/*/*.parquet', union_by_name=true) "
+            "WHERE ChargeCategory = 'Usage' AND ChargeClass IS NULL "
+            "AND CapacityReservationStatus IS DISTINCT FROM 'Unused' GROUP BY 1"
+        ).fetchall()
+    )
+    assert grains == {"AWS": 1, "Microsoft": 24, "Snowflake": 24}
+    records = json.loads((out / "ground_truth" / "anomalies.json").read_text())
+    for record in records:
+        start = record["start"]
+        if record["provider"] != "aws":
+            assert start.endswith("T00:00:00Z"), record
+    assert validate(out, version="1.2").rule_ids == set()

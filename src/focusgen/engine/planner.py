@@ -40,7 +40,7 @@ class Chunk:
 def rows_per_period(world: World, provider: int) -> np.ndarray:
     """Usage, unused-commitment and purchase rows in each charge period of a provider."""
     pw = world.providers[provider]
-    n = world.timeline.n_periods
+    n = pw.timeline.n_periods
     diff = np.zeros(n + 1, dtype=np.int64)
     shares = pw.lines.shares.astype(np.int64) if len(pw.lines.shares) else 1
     np.add.at(diff, pw.lines.start, shares)
@@ -65,10 +65,11 @@ def plan_chunks(
     Chunks of the providers in ``daily`` never span two days (their native exports deliver
     one folder of files per day).
     """
-    bounds = world.timeline.month_bounds
-    per_day = 24 // world.timeline.period_hours
     chunks: list[Chunk] = []
     for p, pw in enumerate(world.providers):
+        # Each provider has its own charge-period grain (same billing months).
+        bounds = pw.timeline.month_bounds
+        per_day = 24 // pw.timeline.period_hours
         counts = rows_per_period(world, p)
         for m in range(world.timeline.months):
             lo, hi = int(bounds[m]), int(bounds[m + 1])

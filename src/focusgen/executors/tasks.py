@@ -88,7 +88,7 @@ def chunk_rel(world: World, scenario: Scenario, chunk: Chunk) -> str:
     provider = world.providers[chunk.provider].provider
     month = world.timeline.month_label(chunk.month)
     if out.native:
-        timeline = world.timeline
+        timeline = world.providers[chunk.provider].timeline
         # A native daily folder holds the file of the day its last charge period falls in.
         last = max(min(chunk.end, int(timeline.month_bounds[chunk.month + 1])) - 1, chunk.start)
         last = min(last, int(timeline.month_bounds[chunk.month + 1]) - 1)

@@ -40,7 +40,7 @@ DEFAULT_PROVIDERS = CLOUD_PROVIDERS  # when a scenario names no providers
 FOCUS_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
 FORMATS = ("parquet", "csv", "csv.gz", "jsonl")
 LAYOUTS = ("provider", "billing-period", "native")
-Granularity = Literal["hourly", "daily"]
+Granularity = Literal["hourly", "daily", "native"]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
