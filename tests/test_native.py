@@ -117,10 +117,24 @@ def test_native_folders_validate_and_oci_keeps_its_own_prefix(native):
     assert validate(native / "oci", version="1.2").rule_ids == {"ColumnHandling-A-010-M"}
 
 
-def test_gcp_export_shards(native):
+def test_gcp_export_shards_hold_bigquery_nested_records(native):
     files = _files(native, "gcp")
     pattern = re.compile(r"^gcp/gcp_billing_export_focus/\d{4}-\d{2}/shard-\d{12}\.parquet$")
     assert files and all(pattern.match(f) for f in files)
+    con = duckdb.connect()
+    scan = f"read_parquet('{native}/gcp/*/*/*.parquet')"
+    kinds = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+    assert kinds["x_Project"].startswith("STRUCT(") and kinds["x_Labels"].endswith("[]")
+    assert kinds["x_Credits"].endswith("[]")
+    mismatched = con.execute(
+        f"SELECT count(*) FROM {scan} WHERE x_Project.Id <> SubAccountId "
+        "OR (Tags IS NOT NULL AND len(x_Labels) <> len(json_keys(Tags)))"
+    ).fetchone()[0]
+    assert mismatched == 0
+    credits = con.execute(
+        f"SELECT x_Credits[1].Amount, BilledCost FROM {scan} WHERE ChargeCategory = 'Credit'"
+    ).fetchall()
+    assert all(abs(a - b) < 1e-9 for a, b in credits)
 
 
 def test_native_csv_is_gzip_and_the_same_bytes_with_two_workers(tmp_path):
