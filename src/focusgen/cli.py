@@ -93,7 +93,10 @@ def generate(
     ] = None,
     start: Annotated[str | None, typer.Option(help="First billing month, YYYY-MM.")] = None,
     months: Annotated[str | None, typer.Option(help="Number of months (1-36).")] = None,
-    granularity: Annotated[str | None, typer.Option(help="hourly|daily")] = None,
+    granularity: Annotated[
+        str | None,
+        typer.Option(help="hourly|daily|native (each provider's own: Azure and SaaS daily)"),
+    ] = None,
     rows: Annotated[str | None, typer.Option(help="Target row count (within ±2%).")] = None,
     monthly_spend: Annotated[
         str | None, typer.Option("--monthly-spend", help="Target monthly spend instead of rows.")

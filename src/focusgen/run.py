@@ -25,16 +25,20 @@ from focusgen.executors.tasks import (
     Job,
     chunk_rel,
     chunk_table,
+    file_compression,
+    file_format,
     provider_schema,
     run_chunk,
     world_for,
 )
 from focusgen.scenario.model import Scenario
+from focusgen.sinks.native import DAILY_EXPORTS, manifests
 from focusgen.sinks.storage import Storage, StorageOptions, check_uri
 from focusgen.sinks.summary import ChunkTotals, Totals, chunk_totals
 from focusgen.sinks.writers import EXTENSIONS, FileWriter
 from focusgen.supplemental import ExtraOutput, extra_outputs
 from focusgen.world.build import build_world
+from focusgen.world.model import World
 
 Progress = Callable[[int, int], None]
 
@@ -97,7 +101,7 @@ def generate(
         else None
     )
     try:
-        chunks = plan_chunks(world, chunk_rows)
+        chunks = plan_chunks(world, chunk_rows, daily_files(world, scenario))
         storage = Storage(scenario.output.path, storage_options or StorageOptions())
         staging_rel = f".focusgen-staging-{int(time.time() * 1000)}-{os.getpid()}"
         run = _Run(scenario, world, chunks, storage, staging_rel, progress)
@@ -115,6 +119,9 @@ def generate(
                     ),
                     limit=2 * workers if dask_client is None else _dask_slots(dask_client),
                 )
+            for rel, text in native_manifests(world, scenario, run.files, run.file_rows).items():
+                run.staging.write_text(rel, text)
+                run.files.append(rel)
             for extra in extra_outputs(world, scenario, run.totals):
                 run.files.append(
                     _write_extra(storage.child(staging_rel), extra, scenario.output.format)
@@ -166,6 +173,7 @@ class _Run:
         self.progress = progress
         self.totals = Totals()
         self.files: list[str] = []
+        self.file_rows: dict[str, int] = {}
         self.writers: dict[str, FileWriter] = {}
         self.done = 0
         self.last_of_file = _last_chunk_of_file(world, scenario, chunks)
@@ -180,6 +188,7 @@ class _Run:
         """Account for a chunk in chunk order (totals are float sums: order matters)."""
         if rel not in self.files:
             self.files.append(rel)
+        self.file_rows[rel] = self.file_rows.get(rel, 0) + totals.rows
         self.totals.merge(totals, *self.labels(chunk))
         self.done += totals.rows
         if self.progress is not None:
@@ -190,7 +199,11 @@ class _Run:
         if writer is None:
             schema = provider_schema(self.world, self.scenario, chunk.provider)
             writer = self.writers[rel] = FileWriter(
-                rel, self.scenario.output.format, schema, storage=self.staging
+                rel,
+                file_format(self.world, self.scenario, chunk.provider),
+                schema,
+                storage=self.staging,
+                compression=file_compression(self.world, self.scenario, chunk.provider),
             )
         writer.write(table)
         if self.last_of_file[rel] is chunk:
@@ -301,6 +314,45 @@ def _last_chunk_of_file(world, scenario, chunks: list[Chunk]) -> dict[str, Chunk
     for chunk in chunks:
         last[chunk_rel(world, scenario, chunk)] = chunk
     return last
+
+
+def daily_files(world: World, scenario: Scenario) -> frozenset[int]:
+    """Providers whose native export writes one folder of files per day (OCI)."""
+    if not scenario.output.native:
+        return frozenset()
+    return frozenset(i for i, pw in enumerate(world.providers) if pw.provider in DAILY_EXPORTS)
+
+
+def native_manifests(
+    world: World, scenario: Scenario, files: list[str], file_rows: dict[str, int]
+) -> dict[str, str]:
+    """The manifests native exports write beside their data (none in other layouts)."""
+    if not scenario.output.native:
+        return {}
+    out: dict[str, str] = {}
+    for index, pw in enumerate(world.providers):
+        schema = provider_schema(world, scenario, index)
+        columns = [(f.name, _type_name(f.type)) for f in schema]
+        out.update(
+            manifests(
+                pw.provider,
+                files,
+                file_rows,
+                columns,
+                seed=scenario.seed,
+                focus_version=scenario.focus_version,
+                billing_account=str(pw.org.billing_id[0]),
+            )
+        )
+    return out
+
+
+def _type_name(kind: pa.DataType) -> str:
+    if pa.types.is_dictionary(kind) or pa.types.is_string(kind):
+        return "string"
+    if pa.types.is_timestamp(kind):
+        return "timestamp"
+    return "double"
 
 
 def _map_large_allocations() -> None:

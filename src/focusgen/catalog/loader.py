@@ -65,6 +65,12 @@ def check_catalog(catalog: Catalog) -> None:
             raise CatalogError(
                 f"{where}: legacy subcategory {legacy_sub!r} is not a child of {legacy_category!r}"
             )
+        if service.billed_by_publisher and not service.publisher_name:
+            raise CatalogError(f"{where}: billed_by_publisher needs a publisher_name")
+        if service.publisher_name and any(
+            sku.commitment != "none" for k in service.resources for sku in (*k.variants, *k.meters)
+        ):
+            raise CatalogError(f"{where}: marketplace listings are not commitment-eligible")
         for kind in service.resources:
             if not kind.resource_type:
                 raise CatalogError(f"{where}: kind {kind.kind!r} needs a resource_type")

@@ -96,6 +96,21 @@ class Service(_Strict):
     regional: bool = True
     weight: float = Field(default=1.0, gt=0)
     resources: list[ResourceKind] = Field(min_length=1)
+    publisher_name: str | None = Field(
+        default=None,
+        description="a marketplace listing's seller: PublisherName, and ServiceProviderName "
+        "from 1.3 (the provider stays ProviderName and, unless billed_by_publisher, issuer)",
+    )
+    host_provider_name: str | None = Field(
+        default=None,
+        description="HostProviderName of a marketplace listing (default: its publisher; the "
+        "provider's name for software running on the customer's own instances)",
+    )
+    billed_by_publisher: bool = Field(
+        default=False,
+        description="the publisher invoices and is paid directly: it is the InvoiceIssuerName "
+        "and the provider's rows carry BilledCost 0 (FOCUS's third-party rule)",
+    )
 
 
 class Region(_Strict):

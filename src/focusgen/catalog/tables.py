@@ -24,6 +24,9 @@ class CatalogTables:
     service_category: np.ndarray
     service_subcategory: np.ndarray
     service_code: np.ndarray
+    service_publisher: np.ndarray
+    service_host: np.ndarray
+    service_third_party: np.ndarray
     service_regional: np.ndarray
     service_weight: np.ndarray
     kind_service: np.ndarray
@@ -124,6 +127,9 @@ def catalog_tables(provider: str) -> CatalogTables:
         service_category=np.array([s.category for s in services]),
         service_subcategory=np.array([s.subcategory for s in services]),
         service_code=np.array([s.service_code or "" for s in services]),
+        service_publisher=np.array([s.publisher_name or "" for s in services]),
+        service_host=np.array([s.host_provider_name or s.publisher_name or "" for s in services]),
+        service_third_party=np.array([s.billed_by_publisher for s in services], dtype=bool),
         service_regional=np.array([s.regional for s in services]),
         service_weight=np.array([s.weight for s in services], dtype=float),
         kind_service=kinds[:, 0].astype(np.int32),

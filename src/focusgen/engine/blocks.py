@@ -60,13 +60,17 @@ def keys(indices: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 
 
 def service_columns(st: Statics, service: np.ndarray) -> dict[str, pa.Array]:
-    """ServiceName with its one category and subcategory."""
-    return {
+    """ServiceName with its one category and subcategory (and, for marketplace listings,
+    their publisher, issuer, service and host provider)."""
+    cols = {
         "ServiceName": coded(service, st.service_name),
         "ServiceCategory": coded(service, st.service_category),
         "ServiceSubcategory": coded(service, st.service_subcategory),
         "_service": keys(service),
     }
+    if st.parties is not None:
+        cols.update({name: coded(service, values) for name, values in st.parties.items()})
+    return cols
 
 
 def row_fx(pw: ProviderWorld, sub: np.ndarray, month: int) -> np.ndarray:

@@ -159,6 +159,11 @@ def _usage(
     committed_cost = lines.commit_rate[active][local] * pricing_qty
     billed = np.where(in_term, 0.0, np.where(spot, contracted_cost * spot_factor, contracted_cost))
     effective = np.where(in_term, committed_cost, billed)
+    if st.third_party.any():
+        # A listing its publisher invoices: the provider's rows carry no billed cost.
+        paid_elsewhere = st.third_party[lines.service[active][local]]
+        billed = np.where(paid_elsewhere, 0.0, billed)
+        effective = np.where(paid_elsewhere, 0.0, effective)
     category = np.where(in_term, COMMITTED, np.where(spot, DYNAMIC, STANDARD))
 
     service = lines.service[active][local]

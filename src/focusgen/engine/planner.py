@@ -40,7 +40,7 @@ class Chunk:
 def rows_per_period(world: World, provider: int) -> np.ndarray:
     """Usage, unused-commitment and purchase rows in each charge period of a provider."""
     pw = world.providers[provider]
-    n = world.timeline.n_periods
+    n = pw.timeline.n_periods
     diff = np.zeros(n + 1, dtype=np.int64)
     shares = pw.lines.shares.astype(np.int64) if len(pw.lines.shares) else 1
     np.add.at(diff, pw.lines.start, shares)
@@ -57,11 +57,19 @@ def rows_per_period(world: World, provider: int) -> np.ndarray:
     return counts
 
 
-def plan_chunks(world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[Chunk]:
-    """Chunks in output order: per provider, per month, period ranges then the closing chunk."""
-    bounds = world.timeline.month_bounds
+def plan_chunks(
+    world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS, daily: frozenset[int] = frozenset()
+) -> list[Chunk]:
+    """Chunks in output order: per provider, per month, period ranges then the closing chunk.
+
+    Chunks of the providers in ``daily`` never span two days (their native exports deliver
+    one folder of files per day).
+    """
     chunks: list[Chunk] = []
     for p, pw in enumerate(world.providers):
+        # Each provider has its own charge-period grain (same billing months).
+        bounds = pw.timeline.month_bounds
+        per_day = 24 // pw.timeline.period_hours
         counts = rows_per_period(world, p)
         for m in range(world.timeline.months):
             lo, hi = int(bounds[m]), int(bounds[m + 1])
@@ -80,7 +88,8 @@ def plan_chunks(world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[Chun
                     period += 1
                     continue
                 end, acc = period, 0
-                while end < hi and (acc == 0 or acc + counts[end] <= chunk_rows):
+                stop = min(hi, (period // per_day + 1) * per_day) if p in daily else hi
+                while end < stop and (acc == 0 or acc + counts[end] <= chunk_rows):
                     acc += int(counts[end])
                     end += 1
                 chunks.append(Chunk(p, m, part, period, end, acc))

@@ -62,6 +62,8 @@ class Statics:
     billing_currency: pa.Array
     reservation_id: pa.Array
     commitment_currency: np.ndarray
+    parties: dict[str, pa.Array] | None  # per-service party columns, when listings differ
+    third_party: np.ndarray  # per service: the publisher invoices, the provider bills 0
 
 
 def statics(pw: ProviderWorld) -> Statics:
@@ -156,7 +158,41 @@ def _build(pw: ProviderWorld) -> Statics:
         billing_currency=strings(pw.billing_currency),
         reservation_id=strings(pw.reservations.id if pw.reservations is not None else []),
         commitment_currency=pw.billing_currency[c.billing] if len(c) else np.zeros(0, str),
+        parties=service_parties(pw),
+        third_party=third_party_services(pw),
     )
+
+
+def third_party_services(pw: ProviderWorld) -> np.ndarray:
+    """Per service (including the synthetic ones): is it invoiced by its publisher?"""
+    out = np.zeros(len(pw.services.name), dtype=bool)
+    flags = pw.tables.service_third_party
+    out[: len(flags)] = flags
+    return out
+
+
+def service_parties(pw: ProviderWorld) -> dict[str, pa.Array] | None:
+    """Publisher, issuer, service and host provider per service, or None when all are the
+    provider's own (the common case: those columns stay constants)."""
+    t = pw.tables
+    if not (t.service_publisher != "").any():
+        return None
+    catalog = t.catalog
+    n = len(pw.services.name)
+
+    def per_service(own: np.ndarray, default: str) -> pa.Array:
+        values = np.full(n, default, dtype=object)
+        values[: len(own)] = np.where(own != "", own, default)
+        return strings(values)
+
+    host = catalog.host_provider_name or catalog.provider_name
+    issuer = np.where(t.service_third_party, t.service_publisher, "")
+    return {
+        "PublisherName": per_service(t.service_publisher, catalog.publisher_name),
+        "ServiceProviderName": per_service(t.service_publisher, catalog.provider_name),
+        "HostProviderName": per_service(t.service_host, host),
+        "InvoiceIssuerName": per_service(issuer, catalog.invoice_issuer_name),
+    }
 
 
 LEGACY_VERSIONS = ("1.0", "1.1")

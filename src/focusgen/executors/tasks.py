@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -16,6 +17,7 @@ from focusgen.focus.dialect import output_schema, project
 from focusgen.providers.extensions import extension_columns, extension_fields
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.layout import part_path
+from focusgen.sinks.native import FilePlace, native_compression, native_format, native_path
 from focusgen.sinks.storage import Storage
 from focusgen.sinks.summary import ChunkTotals, chunk_totals
 from focusgen.sinks.writers import FileWriter
@@ -85,7 +87,37 @@ def chunk_rel(world: World, scenario: Scenario, chunk: Chunk) -> str:
     out = scenario.output
     provider = world.providers[chunk.provider].provider
     month = world.timeline.month_label(chunk.month)
+    if out.native:
+        timeline = world.providers[chunk.provider].timeline
+        # A native daily folder holds the file of the day its last charge period falls in.
+        last = max(min(chunk.end, int(timeline.month_bounds[chunk.month + 1])) - 1, chunk.start)
+        last = min(last, int(timeline.month_bounds[chunk.month + 1]) - 1)
+        day_us = int(timeline.period_start_us(np.array([last]))[0])
+        place = FilePlace(
+            provider=provider,
+            fmt=file_format(world, scenario, chunk.provider),
+            month=date.fromisoformat(month + "-01"),
+            part=chunk.part,
+            day=(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=day_us)).date(),
+            seed=scenario.seed,
+        )
+        return native_path(place)
     return str(part_path(out.layout, out.format, provider, month, chunk.part))
+
+
+def file_format(world: World, scenario: Scenario, provider: int) -> str:
+    """The format of a provider's files (native exports use the provider's own)."""
+    out = scenario.output
+    if out.native:
+        return native_format(world.providers[provider].provider, out.format)
+    return out.format
+
+
+def file_compression(world: World, scenario: Scenario, provider: int) -> str:
+    """Parquet compression of a provider's files."""
+    if scenario.output.native:
+        return native_compression(file_format(world, scenario, provider))
+    return "zstd"
 
 
 @lru_cache(maxsize=2)
@@ -111,7 +143,13 @@ def run_chunk(job: Job, chunk: Chunk, month_sums: np.ndarray | None) -> ChunkRes
     if not job.write:
         return ChunkResult(rel, totals, sums, table)
     schema = provider_schema(world, scenario, chunk.provider)
-    writer = FileWriter(rel, scenario.output.format, schema, storage=job.staging)
+    writer = FileWriter(
+        rel,
+        file_format(world, scenario, chunk.provider),
+        schema,
+        storage=job.staging,
+        compression=file_compression(world, scenario, chunk.provider),
+    )
     try:
         writer.write(table)
         del table

@@ -110,6 +110,21 @@ class Conventions:
     spend_category: tuple[str, str, str] = ("Compute", "Other (Compute)", "ComputeSavingsPlans")
 
 
+# Charge-period grain of each provider's own export (scenario granularity "native"):
+# AWS, Google Cloud and OCI export hourly rows, Azure and the SaaS publishers daily ones.
+NATIVE_GRAIN = {
+    "aws": "hourly",
+    "gcp": "hourly",
+    "oci": "hourly",
+    "azure": "daily",
+    "ibm": "daily",
+    "snowflake": "daily",
+    "databricks": "daily",
+    "datadog": "daily",
+    "mongodb": "daily",
+    "llm": "daily",
+}
+
 CONVENTIONS: dict[str, Conventions] = {
     "aws": Conventions(
         billing_ids=_aws_accounts,

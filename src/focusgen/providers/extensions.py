@@ -30,6 +30,11 @@ class Extension:
     name: str
     type: pa.DataType
     native: str | None = None
+    native_type: pa.DataType | None = None  # e.g. BigQuery's nested types in native Parquet
+
+    def column_type(self, native: bool) -> pa.DataType:
+        """The column's Arrow type in FOCUS layout or in the provider's native layout."""
+        return self.native_type if native and self.native_type else self.type
 
     def column_name(self, native: bool) -> str:
         """The column's name in FOCUS layout or in the provider's native layout."""
@@ -40,6 +45,15 @@ def _ext(name: str, kind: str = "s", native: str | None = None) -> Extension:
     types = {"s": STRING, "p": pa.string(), "d": DECIMAL, "t": TIMESTAMP}
     return Extension(name, types[kind], native)
 
+
+GCP_CREDITS = pa.list_(
+    pa.struct(
+        [("Name", pa.string()), ("Amount", pa.float64()), ("FullName", pa.string()),
+         ("Id", pa.string()), ("Type", pa.string())]
+    )
+)  # fmt: skip
+GCP_LABELS = pa.list_(pa.struct([("Key", pa.string()), ("Value", pa.string())]))
+GCP_PROJECT = pa.struct([("Id", pa.string()), ("Number", pa.string()), ("Name", pa.string())])
 
 EXTENSIONS: dict[str, tuple[Extension, ...]] = {
     "aws": (
@@ -65,13 +79,15 @@ EXTENSIONS: dict[str, tuple[Extension, ...]] = {
         _ext("x_SkuMeterSubcategory"),
         _ext("x_SkuRegion"),
     ),
+    # The BigQuery table holds credits, labels and the project as nested records; FOCUS
+    # layout writes them as JSON text, the native layout as Arrow lists and structs.
     "gcp": (
         _ext("x_CostType"),
-        _ext("x_Credits"),
+        Extension("x_Credits", STRING, native_type=GCP_CREDITS),
         _ext("x_ExportTime", "t"),
-        _ext("x_Labels"),
+        Extension("x_Labels", STRING, native_type=GCP_LABELS),
         _ext("x_Location"),
-        _ext("x_Project"),
+        Extension("x_Project", STRING, native_type=GCP_PROJECT),
         _ext("x_ServiceId"),
     ),
     # OCI prefixes its extensions with oci_, which FOCUS's x_ rule forbids: FOCUS layout
@@ -95,7 +111,9 @@ def extensions_of(provider: str) -> tuple[Extension, ...]:
 
 def extension_fields(provider: str, native: bool = False) -> list[pa.Field]:
     """Output fields of a provider's extension columns, in output (alphabetical) order."""
-    fields = [pa.field(e.column_name(native), e.type) for e in extensions_of(provider)]
+    fields = [
+        pa.field(e.column_name(native), e.column_type(native)) for e in extensions_of(provider)
+    ]
     return sorted(fields, key=lambda f: f.name)
 
 
@@ -261,6 +279,14 @@ def _azure(pw: ProviderWorld) -> dict[str, pa.Array]:
         "x_ResourceGroupName": group,
         "x_ResourceType": arm_type,
         "x_SkuRegion": strings(t.region_name),
+        "x_PublisherCategory": strings(
+            [
+                "Vendor"
+                if i < len(t.service_publisher) and t.service_publisher[i]
+                else "Cloud Provider"
+                for i in range(len(pw.services.name))
+            ]
+        ),
     }
 
 
@@ -406,7 +432,7 @@ def extension_columns(pw: ProviderWorld, table: pa.Table, native: bool) -> dict[
         "x_BillingExchangeRate": lambda: table.column("_fx"),
         "x_PricingBlockSize": lambda: _take(table, "_sku", lk["x_PricingBlockSize"]),
         "x_PricingUnitDescription": lambda: _take(table, "_sku", lk["x_PricingUnitDescription"]),
-        "x_PublisherCategory": lambda: _constant(table, "Cloud Provider"),
+        "x_PublisherCategory": lambda: _take(table, "_service", lk["x_PublisherCategory"]),
         "x_ResourceGroupName": lambda: _take(table, "_resource", lk["x_ResourceGroupName"]),
         "x_ResourceType": lambda: _take(table, "_resource", lk["x_ResourceType"]),
         "x_SkuMeterCategory": lambda: _take(table, "_service", lk["x_SkuMeterCategory"]),
@@ -426,7 +452,24 @@ def extension_columns(pw: ProviderWorld, table: pa.Table, native: bool) -> dict[
         "x_CompartmentName": lambda: _take(table, "_resource", lk["x_CompartmentName"]),
         "x_OverageFlag": lambda: _constant(table, "N"),
     }
-    return {e.column_name(native): make[e.name]() for e in exts}
+    out = {}
+    for e in exts:
+        column = make[e.name]()
+        if native and e.native_type is not None:
+            column = _nested(column, e.native_type)
+        out[e.column_name(native)] = column
+    return out
+
+
+def _nested(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    """JSON text as the nested type a native table holds (parsed per dictionary value)."""
+    chunks = []
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary_encode()
+        parsed = [None if v is None else json.loads(v) for v in chunk.dictionary.to_pylist()]
+        chunks.append(pa.array(parsed, type=kind).take(chunk.indices))
+    return pa.chunked_array(chunks, type=kind)
 
 
 _COST_TYPES = {

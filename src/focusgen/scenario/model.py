@@ -40,7 +40,7 @@ DEFAULT_PROVIDERS = CLOUD_PROVIDERS  # when a scenario names no providers
 FOCUS_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
 FORMATS = ("parquet", "csv", "csv.gz", "jsonl")
 LAYOUTS = ("provider", "billing-period", "native")
-Granularity = Literal["hourly", "daily"]
+Granularity = Literal["hourly", "daily", "native"]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -102,6 +102,15 @@ class OutputOptions(_Strict):
     extensions: bool = Field(
         default=True, description="write each provider's extension (x_) columns"
     )
+
+    @model_validator(mode="after")
+    def _native_formats(self) -> OutputOptions:
+        if self.layout == "native" and self.format == "jsonl":
+            raise ValueError(
+                "layout 'native' writes each provider's own formats (Parquet or gzip CSV); "
+                "use format parquet, csv or csv.gz"
+            )
+        return self
 
     @property
     def native(self) -> bool:

@@ -32,8 +32,9 @@ JSON_COLUMNS = JSON_EXTENSIONS | frozenset(
 )
 
 
-def parquet_options(schema: pa.Schema) -> dict:
-    """Parquet writer settings for a schema: zstd, dictionary pages where values repeat.
+def parquet_options(schema: pa.Schema, compression: str = "zstd") -> dict:
+    """Parquet writer settings for a schema: zstd (or the given codec), dictionary pages
+    where values repeat.
 
     Dictionary-typed columns, timestamps (a month has at most 744 hourly periods) and unit
     prices (one per SKU, region and rate) are written as dictionary pages. Plain string
@@ -43,27 +44,43 @@ def parquet_options(schema: pa.Schema) -> dict:
     period); string statistics cost ~7 ms per column per million rows and prune nothing
     (every row group holds every service).
     """
-    text = [
-        f.name
-        for f in schema
-        if pa.types.is_string(f.type)
-        or (pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type))
-    ]
-    repeated = [
-        f.name
-        for f in schema
-        if pa.types.is_dictionary(f.type)
-        or pa.types.is_timestamp(f.type)
-        or f.name.endswith("UnitPrice")
-    ]
+    text, repeated, numeric = [], [], []
+    for f in schema:
+        for path, leaf in _leaves(f.name, f.type):
+            is_text = pa.types.is_string(leaf) or (
+                pa.types.is_dictionary(leaf) and pa.types.is_string(leaf.value_type)
+            )
+            (text if is_text else numeric).append(path)
+            nested = path != f.name  # strings inside lists and structs (BigQuery shapes)
+            if (
+                pa.types.is_dictionary(leaf)
+                or pa.types.is_timestamp(leaf)
+                or f.name.endswith("UnitPrice")
+                or (nested and is_text)
+            ):
+                repeated.append(path)
     return {
-        "compression": "zstd",
-        "compression_level": 1,
+        "compression": compression,
+        "compression_level": 1 if compression == "zstd" else None,
         "use_dictionary": repeated,
-        "write_statistics": [f.name for f in schema if f.name not in set(text)],
+        "write_statistics": numeric,
         "store_schema": False,
         "data_page_size": 1 << 20,
     }
+
+
+def _leaves(path: str, type: pa.DataType) -> list[tuple[str, pa.DataType]]:
+    """Parquet column paths and types of a field's leaves (compliant list naming)."""
+    if pa.types.is_struct(type):
+        return [leaf for child in type for leaf in _leaves(f"{path}.{child.name}", child.type)]
+    if pa.types.is_list(type) or pa.types.is_large_list(type):
+        return _leaves(f"{path}.list.element", type.value_type)
+    if pa.types.is_map(type):
+        return [
+            *_leaves(f"{path}.key_value.key", type.key_type),
+            *_leaves(f"{path}.key_value.value", type.item_type),
+        ]
+    return [(path, type)]
 
 
 class FileWriter:
@@ -74,7 +91,12 @@ class FileWriter:
     """
 
     def __init__(
-        self, path: Path | str, fmt: str, schema: pa.Schema, storage: Storage | None = None
+        self,
+        path: Path | str,
+        fmt: str,
+        schema: pa.Schema,
+        storage: Storage | None = None,
+        compression: str = "zstd",
     ) -> None:
         if storage is None:
             local = Path(path)
@@ -97,7 +119,9 @@ class FileWriter:
         self._scratch: str | None = None
         if fmt == "parquet":
             self._stream = storage.open_write(self.tmp)
-            self._parquet = pq.ParquetWriter(self._stream, schema, **parquet_options(schema))
+            self._parquet = pq.ParquetWriter(
+                self._stream, schema, **parquet_options(schema, compression)
+            )
         else:
             self._con = duckdb.connect()
             self._con.execute("SET TimeZone='UTC'")

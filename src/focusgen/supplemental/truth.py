@@ -12,11 +12,11 @@ from focusgen.supplemental import ExtraOutput
 
 def anomaly_records(world, scenario) -> list[dict[str, Any]]:
     """One record per injected anomaly, with its window as UTC datetimes."""
-    timeline = world.timeline
     records = []
     worlds = {pw.provider: pw for pw in world.providers}
     for effect in world.anomalies:
         pw = worlds[effect.provider]
+        timeline = pw.timeline  # effects count the provider's own charge periods
         resources = sorted(set(pw.resources.id[pw.lines.resource[effect.lines]].tolist()))
         start_us = timeline.origin_us + effect.start * timeline.period_us
         end_us = timeline.origin_us + effect.end * timeline.period_us

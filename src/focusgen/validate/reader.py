@@ -61,11 +61,13 @@ def discover(path: Path) -> list[Path]:
     files = sorted(
         p for p in path.rglob("*") if p.is_file() and file_format(p) and not p.name.startswith(".")
     )
-    # focusgen's own side files (run summary, ground truth) are not FOCUS data.
+    # focusgen's own side files (run summary, ground truth) and export manifests (AWS
+    # <export>-Manifest.json, Azure manifest.json) are not FOCUS data.
     files = [
         p
         for p in files
-        if p.name not in ("summary.json", "ground_truth.json", "_SUCCESS")
+        if p.name not in ("summary.json", "ground_truth.json", "_SUCCESS", "manifest.json")
+        and not p.name.endswith("-Manifest.json")
         and "ground_truth" not in p.relative_to(path).parts
     ]
     if not files:
@@ -82,7 +84,10 @@ def _scan(files: list[Path], fmt: str, types: dict[str, str] | None = None) -> s
         # engine casts each column to its FOCUS type itself (no sniffed integers or dates).
         return (
             f"read_csv({names}, all_varchar=true, header=true, union_by_name=true, "
-            "filename=true, hive_partitioning=false, nullstr='', allow_quoted_nulls=true)"
+            "filename=true, hive_partitioning=false, nullstr='', allow_quoted_nulls=true, "
+            # DuckDB holds a buffer per file when unioning by name; its 32 MiB default runs
+            # out of memory on a month of daily export files.
+            "buffer_size=4194304)"
         )
     opts = "format='newline_delimited', union_by_name=true, filename=true, hive_partitioning=false"
     if types:

@@ -146,8 +146,13 @@ def _day_text(timeline, day: int) -> str:
 
 
 def _egress_lines(pw: ProviderWorld) -> np.ndarray:
+    """Priced data-transfer lines (free data-in cannot surge a bill)."""
     units = pw.tables.sku_consumed_unit[pw.lines.sku]
-    return (pw.services.category[pw.lines.service] == "Networking") & np.isin(units, ["GB", "GiB"])
+    return (
+        (pw.services.category[pw.lines.service] == "Networking")
+        & np.isin(units, ["GB", "GiB"])
+        & (pw.lines.list_price > 0)
+    )
 
 
 def _resolve(pw: ProviderWorld, spec: Anomaly, ident: str, growth: float) -> AnomalyEffect | None:

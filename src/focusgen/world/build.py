@@ -6,7 +6,7 @@ import numpy as np
 
 from focusgen.catalog.tables import CatalogTables, catalog_tables
 from focusgen.engine.timeline import Timeline
-from focusgen.providers.conventions import CONVENTIONS
+from focusgen.providers.conventions import CONVENTIONS, NATIVE_GRAIN
 from focusgen.providers.idgen import digit_tokens
 from focusgen.scenario.model import PROVIDERS, Scenario, currency_rates
 from focusgen.scenario.timeline_spec import Scope
@@ -30,10 +30,13 @@ from focusgen.world.scope import scope_mask
 QUANTITY_SCALE = {"startup": 0.6, "enterprise": 1.6, "data-heavy": 1.3, "ml-ai": 1.3}
 
 
-def timeline_of(scenario: Scenario) -> Timeline:
-    """The run's timeline."""
+def timeline_of(scenario: Scenario, provider: str | None = None) -> Timeline:
+    """A provider's timeline (its charge-period grain), or the run's billing months."""
     year, month = scenario.start_year_month
-    return Timeline(year, month, scenario.months, scenario.granularity)
+    grain = scenario.granularity
+    if grain == "native":
+        grain = NATIVE_GRAIN.get(provider or "", "daily")
+    return Timeline(year, month, scenario.months, grain)
 
 
 def stream(scenario: Scenario, *key: int) -> np.random.Generator:
@@ -55,7 +58,9 @@ def build_world(scenario: Scenario) -> World:
             share_left = scenario.providers[p] / remaining_weight
             rows = max(1, round((scenario.rows - assigned) * share_left))
         share = scenario.providers[p] / total_weight
-        world = _provider_world(scenario, timeline, p, PROVIDERS.index(p), share, rows)
+        world = _provider_world(
+            scenario, timeline_of(scenario, p), p, PROVIDERS.index(p), share, rows
+        )
         worlds.append(world)
         assigned += world.expected_rows
         remaining_weight -= scenario.providers[p]
@@ -107,6 +112,7 @@ def _recount(pw: ProviderWorld) -> None:
         pw.reservations,
         pw.org,
         pw.tables.catalog.support_rate > 0,
+        pw.tables.service_third_party,
     )
     pw.expected_rows = usage + fixed
 
@@ -123,6 +129,7 @@ def _count_rows(
     reservations,
     org,
     support: bool = True,
+    untaxed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, int]:
     """Tax pairs, usage rows and every other row (unused, purchases, reservations, month end).
 
@@ -134,6 +141,9 @@ def _count_rows(
     tax_pairs = _tax_pairs(
         timeline, line_sub, line_service, line_start, line_end, commitments, schedule, reservations
     )
+    if untaxed is not None and untaxed.any():
+        # The provider does not tax what its publisher invoices.
+        tax_pairs = tax_pairs[~np.isin(tax_pairs[:, 2], np.flatnonzero(untaxed))]
     fixed = (
         unused
         + len(schedule)
@@ -306,6 +316,7 @@ def _provider_world(
             reservations,
             org,
             tables.catalog.support_rate > 0,
+            tables.service_third_party,
         )
         total = usage_rows + new_fixed
         if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
