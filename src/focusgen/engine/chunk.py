@@ -181,7 +181,8 @@ def _usage(
     cols.update(invoice_detail_columns(pw, st, chunk.month, sub, service, "Usage"))
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective, fx))
     cols.update(unit_price_columns(lp, cp, fx=fx))
-    rid = st.resource_id.take(pa.array(uniq))
+    rcode, (rid, rname, rtype, rtags) = _resource_dictionaries(pw, st, uniq, res)
+    row_resource = uniq[res]
     if len(c) and "ContractApplied" in version_columns(pw.focus_version):
         spend = c.kind[cid] == SPEND_COMMITMENT
         cols["ContractApplied"] = contract_applied(
@@ -226,19 +227,17 @@ def _usage(
             "PricingUnit": coded(row_sku, st.pricing_unit),
             "RegionId": coded(region, st.region_id, regional),
             "RegionName": coded(region, st.region_name, regional),
-            "ResourceId": coded(res, rid),
-            "ResourceName": coded(res, st.resource_name.take(pa.array(uniq))),
-            "ResourceType": coded(
-                res, st.resource_type.take(pa.array(uniq)), pw.resources.type_valid[uniq][res]
-            ),
+            "ResourceId": coded(rcode, rid),
+            "ResourceName": coded(rcode, rname),
+            "ResourceType": coded(rcode, rtype, pw.resources.type_valid[row_resource]),
             "SkuId": coded(row_sku, st.sku_id),
             "SkuMeter": coded(row_sku, st.sku_meter),
             "SkuPriceDetails": coded(row_sku, st.sku_details, st.sku_details_valid[row_sku]),
             "SkuPriceId": coded(row_sku, st.sku_price_id),
-            "Tags": coded(res, st.tags.take(pa.array(uniq)), pw.resources.tags_valid[uniq][res]),
+            "Tags": coded(rcode, rtags, pw.resources.tags_valid[row_resource]),
             "_sku": keys(row_sku),
             "_region": keys(region),
-            "_resource": keys(uniq[res]),
+            "_resource": keys(row_resource),
         }
     )
     if len(lines.reservation) and pw.reservations is not None and len(pw.reservations):
@@ -253,6 +252,24 @@ def _usage(
     if (share >= 0).any():
         cols.update(_allocation_columns(pw, st, row_line, share, ratio, consumed, row_sku))
     return to_table(cols, n)
+
+
+def _resource_dictionaries(
+    pw: ProviderWorld, st, uniq: np.ndarray, res: np.ndarray
+) -> tuple[np.ndarray, tuple[pa.Array, ...]]:
+    """Row codes and dictionaries of ResourceId, ResourceName, ResourceType and Tags.
+
+    When most of the world's resources are active in the chunk (always so in large runs),
+    rows index the world's dictionaries as they are: a per-chunk copy of ~100K ids, names
+    and tags would hold tens of MB per chunk alive. Otherwise the chunk takes its active
+    resources only, which keeps small files' dictionary pages small. Either way the choice
+    depends on the chunk alone, so output stays the same for any worker count.
+    """
+    world = (st.resource_id, st.resource_name, st.resource_type, st.tags)
+    if 2 * len(uniq) >= len(pw.resources.id):
+        return uniq[res], world
+    pick = pa.array(uniq)
+    return res, tuple(d.take(pick) for d in world)
 
 
 def _allocation_columns(
