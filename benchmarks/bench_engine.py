@@ -1,7 +1,7 @@
 """Engine benchmark: rows/s, CPU and peak RSS of focusgen vs pyarrow writing the same table.
 
 Usage: python benchmarks/bench_engine.py [--rows 100000,1000000] [--repeat 3] [--format parquet]
-       [--no-extensions] [--compare-src /tmp/perf-base/src]
+       [--no-extensions] [--compare-src /tmp/perf-base/src ...]
 
 Each measurement runs in a fresh process so peak RSS is its own. The baseline reads the
 rows focusgen wrote into memory and times pyarrow alone writing them with the issue's
@@ -77,14 +77,15 @@ def main() -> None:
     parser.add_argument("--focus-version", default="1.2")
     parser.add_argument("--no-extensions", action="store_true",
                         help="add a variant with output.extensions=false")
-    parser.add_argument("--compare-src", default=None,
-                        help="add a variant importing focusgen from this source folder")
+    parser.add_argument("--compare-src", action="append", default=[],
+                        help="add a variant importing focusgen from this source folder "
+                             "(repeatable)")
     args = parser.parse_args()
     variants = [("this", None, "default")]
     if args.no_extensions:
         variants.append(("this, no ext", None, "off"))
-    if args.compare_src:
-        variants.append((f"src {Path(args.compare_src).parent.name}", args.compare_src, "default"))
+    for src in args.compare_src:
+        variants.append((f"src {Path(src).parent.name}", src, "default"))
     print(f"focusgen engine benchmark: AWS, FOCUS {args.focus_version}, {args.format}, "
           f"{args.granularity}, 1 process, median of {args.repeat}")
     header = (f"{'rows':>11} {'variant':<18} {'focusgen s':>10} {'cpu s':>6} {'rows/s':>11} "
