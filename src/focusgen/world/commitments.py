@@ -101,17 +101,19 @@ def build_commitments(
     )
     state = rng.bit_generator.state
     target = coverage
-    result = None
+    best, best_error = None, np.inf
     for _ in range(4):
         rng.bit_generator.state = state
         result = _portfolio(rng, *args, target, utilisation, max_commitments)
         realised = realised_coverage(
             tables, line_sku, line_start, line_end, line_qty, line_spot, contracted, result
         )
-        if target >= 1.0 or realised >= coverage - 0.02 or realised <= 0:
+        if abs(realised - coverage) < best_error:
+            best, best_error = result, abs(realised - coverage)
+        if target >= 1.0 or best_error <= 0.03 or realised <= 0:
             break
         target = min(1.0, target * coverage / realised)
-    return result
+    return best
 
 
 def realised_coverage(
@@ -184,9 +186,22 @@ def _portfolio(
     covered = order[: int(np.searchsorted(share, coverage)) + 1]
 
     billing = sub_billing[line_sub[covered]]
-    as_usage = (tables.sku_commitment[line_sku[covered]] == USAGE_COMMITMENT) & (
-        rng.random(len(covered)) < 0.5
+    # Reserve a family in a region or leave it to the savings plan: decided per family, so a
+    # reservation covers every covered size of its family.
+    family_key = np.stack(
+        [billing, line_region[covered], tables.sku_family[line_sku[covered]]], axis=1
     )
+    if len(covered):
+        _, family_of = np.unique(family_key, axis=0, return_inverse=True)
+        family_of = family_of.ravel()
+        n_families = int(family_of.max()) + 1
+        # Families running several sizes are the classic size-flexible reservation.
+        pairs = np.unique(np.stack([family_of, line_sku[covered]], axis=1), axis=0)
+        sizes = np.bincount(pairs[:, 0], minlength=n_families)
+        reserve = (rng.random(n_families) < 0.5) | (sizes > 1)
+    else:
+        family_of, reserve = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    as_usage = (tables.sku_commitment[line_sku[covered]] == USAGE_COMMITMENT) & reserve[family_of]
     if "usage" not in kinds:
         as_usage[:] = False
     groups: list[tuple[int, np.ndarray]] = []
@@ -270,8 +285,10 @@ def _portfolio(
     line_renewal = np.full(n, -1, dtype=np.int32)
     for index in range(len(rows)):
         end = rows[index][12]
-        if 0 < end < timeline.n_periods and rng.random() < 0.75:
-            # Renewed like for like when the term ends inside the run.
+        still_used = (line_end[line_commitment == index] > end).any()
+        if 0 < end < timeline.n_periods and still_used and rng.random() < 0.9:
+            # Renewed like for like when the term ends inside the run and the usage it
+            # covers goes on (most are: coverage stays up from one term to the next).
             renewal = list(rows[index])
             renewal[11], renewal[12] = end, end + renewal[13] // timeline.period_hours
             line_renewal[line_commitment == index] = len(rows)
