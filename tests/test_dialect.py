@@ -101,7 +101,10 @@ def test_allowed_values_and_category_parents(by_version, version):
     per_service = data.rows(
         "SELECT ServiceName FROM t GROUP BY 1 HAVING count(DISTINCT ServiceCategory) > 1"
     )
-    assert per_service == []
+    # One category per service is a 1.2 rule; before it AWS labelled EBS volumes
+    # "Amazon Elastic Compute Cloud" with category Storage (the catalog's legacy labels).
+    if version not in ("1.0", "1.1"):
+        assert per_service == []
 
 
 def test_json_columns_are_json_objects(by_version):
