@@ -125,7 +125,8 @@ def test_aws_catalog_breadth_codes_and_cur_formats():
 
 def test_aws_compute_storage_and_database_families():
     services = {s.name: s for s in load_catalog("aws").services}
-    ec2 = _aws_skus(services["Amazon Elastic Compute Cloud"])
+    # Instance SKUs are the variants; meters are the lines every instance adds ($0 transfer in).
+    ec2 = [sku for k in services["Amazon Elastic Compute Cloud"].resources for sku in k.variants]
     gpus = {sku.details["InstanceSeries"] for sku in ec2 if sku.details.get("GpuCount")}
     assert gpus >= {"g4dn", "g5", "p4d", "p5"}
     for sku in ec2:
