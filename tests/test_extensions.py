@@ -155,7 +155,11 @@ def test_no_extensions_leaves_only_focus_columns(tmp_path):
 @pytest.mark.parametrize(
     ("unit", "block", "expected"),
     [("Hours", 1, "1 Hour"), ("10000 Requests", 1, "10K"), ("GB-Months", 1, "1 GB/Month"),
-     ("1000000 Request Units", 1e6, "1M"), ("Hours", 100, "100 Hours")],
+     ("1000000 Request Units", 1e6, "1M"), ("Hours", 100, "100 Hours"),
+     # Microsoft's distinct units (PricingUnits.csv: UnitOfMeasure -> DistinctUnits, block size)
+     ("GB/Month", 1, "1 GB/Month"), ("Units/Month", 1, "1/Month"), ("Units/Hour", 1, "1/Hour"),
+     ("Units", 1, "1"), ("Units", 10000, "10K"), ("Units", 1e6, "1M"), ("Units", 100, "100"),
+     ("Units/Month", 10000, "10K/Month"), ("GB/Hour", 1, "1 GB/Hour")],
 )  # fmt: skip
 def test_azure_unit_of_measure_text(unit, block, expected):
     assert azure_unit_of_measure(unit, block) == expected
