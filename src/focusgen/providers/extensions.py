@@ -219,6 +219,7 @@ _AZURE_UNITS = {
     "Units/Day": "1/Day",
     "Units": "1",
     "Minutes": "1 Minute",
+    "Users": "1 User",
     "Seconds": "1 Second",
     "GB Seconds": "1 GB Second",
     "GiB Seconds": "1 GiB Second",
