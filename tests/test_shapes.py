@@ -196,5 +196,6 @@ def test_a_long_tail_of_small_services(shaped, provider):
     small = [s for s in shares if s < 0.01]
     assert len(shares) >= 30
     assert len(small) >= 20
-    assert sum(small) < 0.15
+    # Many small services that together stay a minority of the bill (a fifth at most).
+    assert sum(small) < 0.2
     assert max(shares) < 0.45
