@@ -103,6 +103,248 @@ OVERRIDES: dict[str, dict] = {
     },
 }
 
+
+def _le(a: str, b: str) -> dict:
+    return {"CheckFunction": "ColumnLessOrEqualColumn", "ColumnAName": a, "ColumnBName": b}
+
+
+def _lt(a: str, b: str) -> dict:
+    return {"CheckFunction": "ColumnLessThanColumn", "ColumnAName": a, "ColumnBName": b}
+
+
+def _range(col: str, lo=0.0, hi=1.0, exclusive: bool = False) -> dict:
+    return {"CheckFunction": "CheckRange", "ColumnName": col, "Min": lo, "Max": hi,
+            "ExclusiveMin": exclusive, "ExclusiveMax": exclusive}  # fmt: skip
+
+
+def _elements(col: str, **keys) -> dict:
+    return {"CheckFunction": "JSONElementKeysNotNull", "ColumnName": col,
+            "Path": "$.Elements[*]", **keys}  # fmt: skip
+
+
+def _keys(col: str, path: str, allowed: list[str]) -> dict:
+    return {"CheckFunction": "JSONCheckPathKeysMatch", "ColumnName": col, "Path": path,
+            "AllowedKeys": allowed, "Pattern": X_PASCAL}  # fmt: skip
+
+
+def _own(dataset: str, column: str, number: int, message: str, requirement: dict,
+         condition: dict | None = None, rule_id: str | None = None,
+         severity: str = "error") -> dict:  # fmt: skip
+    rule = {"id": rule_id or f"FG-{dataset}-{column}-{number:03d}", "dataset": dataset,
+            "column": column, "severity": severity, "message": message,
+            "requirement": requirement}  # fmt: skip
+    if condition:
+        rule["condition"] = condition
+    return rule
+
+
+# Custom keys of 1.4's JSON object schemas: "^x_[A-Z][a-zA-Z0-9]*$" (x_ prefix, PascalCase).
+X_PASCAL = "x_[A-Z][a-zA-Z0-9]*"
+# FOCUS-defined InvoiceDetailGrain properties (1.4 invoicedetailgrain.md).
+GRAIN_KEYS = ["ContractId", "RegionId", "ResourceId", "ResourceType", "ServiceName", "SkuId",
+              "SkuMeter", "SkuPriceId", "SubAccountId"]  # fmt: skip
+CA, AMD = "ContractApplied", "AllocatedMethodDetails"
+CPE = "CommitmentProgramEligibilityDetails"
+CC = "ContractCommitment"
+UPFRONT = "ContractCommitmentPaymentUpfrontPercentage"
+DISCOUNT = "ContractCommitmentDiscountPercentage"
+
+# FOCUS 1.4 rules the 1.3 model cannot know (1.4 text quoted in each message). Ids: the 1.4
+# requirements-model id where the draft model has one, else FG-<Dataset>-<Column>-NNN.
+OWN_RULES_14 = [
+    # --- BillingPeriod -----------------------------------------------------------------------
+    _own("BillingPeriod", "BillingPeriodLastUpdated", 1,
+         "BillingPeriodLastUpdated MUST be greater than or equal to BillingPeriodCreated.",
+         _le("BillingPeriodCreated", "BillingPeriodLastUpdated")),
+    _own("BillingPeriod", "BillingPeriodEnd", 1,
+         "BillingPeriodStart MUST be the inclusive start bound and BillingPeriodEnd the exclusive "
+         "end bound of the billing period (start before end).",
+         _lt("BillingPeriodStart", "BillingPeriodEnd")),
+    _own("BillingPeriod", "BillingPeriodStart", 1,
+         "BillingPeriod holds one record per billing period and invoice issuer: no two rows share "
+         "(InvoiceIssuerName, BillingPeriodStart).",
+         {"CheckFunction": "CheckNoDuplicates",
+          "ColumnNames": ["InvoiceIssuerName", "BillingPeriodStart"]}),
+    # --- InvoiceDetail -----------------------------------------------------------------------
+    _own("InvoiceDetail", "InvoiceDetailLastUpdated", 1,
+         "InvoiceDetailLastUpdated MUST be greater than or equal to InvoiceDetailCreated.",
+         _le("InvoiceDetailCreated", "InvoiceDetailLastUpdated")),
+    _own("InvoiceDetail", "InvoiceDetailGrain", 1,
+         "InvoiceDetailGrain MUST conform to KeyValueFormat requirements.",
+         {"CheckFunction": "FormatKeyValue", "ColumnName": "InvoiceDetailGrain"}),
+    _own("InvoiceDetail", "InvoiceDetailGrain", 2,
+         "InvoiceDetailGrain property keys MUST begin with the string \"x_\" unless it is a "
+         "FOCUS-defined property (ContractId, RegionId, ResourceId, ResourceType, ServiceName, "
+         "SkuId, SkuMeter, SkuPriceId, SubAccountId).",
+         {"CheckFunction": "JSONCheckPathKeyStartsWith", "ColumnName": "InvoiceDetailGrain",
+          "Path": "$", "Prefix": "x_", "IgnoreKeys": GRAIN_KEYS}),
+    _own("InvoiceDetail", "PaymentCurrency", 1,
+         "PaymentCurrency MUST be expressed in national currency (e.g., USD, EUR).",
+         {"CheckFunction": "CheckNationalCurrency", "ColumnName": "PaymentCurrency"}),
+    _own("InvoiceDetail", "PaymentCurrencyInvoiceDetailId", 1,
+         "PaymentCurrencyInvoiceDetailId MUST match InvoiceDetailId of the current record when "
+         "PaymentCurrencyBilledCost is non-zero.",
+         {"CheckFunction": "CheckSameValue", "ColumnAName": "PaymentCurrencyInvoiceDetailId",
+          "ColumnBName": "InvoiceDetailId"},
+         _and(_not("PaymentCurrencyBilledCost", None), _not("PaymentCurrencyBilledCost", 0))),
+    # --- ContractCommitment ------------------------------------------------------------------
+    _own(CC, "ContractCommitmentLastUpdated", 1,
+         "ContractCommitmentLastUpdated MUST be greater than or equal to "
+         "ContractCommitmentCreated.",
+         _le("ContractCommitmentCreated", "ContractCommitmentLastUpdated")),
+    _own(CC, DISCOUNT, 0,
+         "ContractCommitmentDiscountPercentage MUST NOT be null when "
+         "ContractCommitmentBenefitCategory is \"Discount\".",
+         _not(DISCOUNT, None), _is("ContractCommitmentBenefitCategory", "Discount"),
+         rule_id="CCT-ContractCommitmentDiscountPercentage-C-004-C"),
+    _own(CC, DISCOUNT, 0,
+         "ContractCommitmentDiscountPercentage MUST be null when "
+         "ContractCommitmentBenefitCategory is \"Availability\".",
+         _is(DISCOUNT, None), _is("ContractCommitmentBenefitCategory", "Availability"),
+         rule_id="CCT-ContractCommitmentDiscountPercentage-C-005-C"),
+    _own(CC, DISCOUNT, 0,
+         "ContractCommitmentDiscountPercentage MUST be a value between 0.0 and 1.0, inclusive.",
+         _range(DISCOUNT), rule_id="CCT-ContractCommitmentDiscountPercentage-C-006-M"),
+    _own(CC, UPFRONT, 1,
+         "ContractCommitmentPaymentUpfrontPercentage MUST be a value between 0.0 and 1.0, "
+         "inclusive.", _range(UPFRONT)),
+    _own(CC, UPFRONT, 2,
+         "ContractCommitmentPaymentUpfrontPercentage MUST be 1.0 when "
+         "ContractCommitmentPaymentModel is \"All Upfront\".",
+         _is(UPFRONT, 1.0), _is("ContractCommitmentPaymentModel", "All Upfront")),
+    _own(CC, UPFRONT, 3,
+         "ContractCommitmentPaymentUpfrontPercentage MUST be 0.0 when "
+         "ContractCommitmentPaymentModel is \"No Upfront\".",
+         _is(UPFRONT, 0.0), _is("ContractCommitmentPaymentModel", "No Upfront")),
+    _own(CC, UPFRONT, 4,
+         "ContractCommitmentPaymentUpfrontPercentage MUST be greater than 0.0 and less than 1.0 "
+         "when ContractCommitmentPaymentModel is \"Partial Upfront\".",
+         _range(UPFRONT, exclusive=True), _is("ContractCommitmentPaymentModel", "Partial Upfront")),
+    _own(CC, "ContractCommitmentPaymentInterval", 1,
+         "ContractCommitmentPaymentInterval MUST be \"One-Time\" when "
+         "ContractCommitmentPaymentModel is \"All Upfront\".",
+         _is("ContractCommitmentPaymentInterval", "One-Time"),
+         _is("ContractCommitmentPaymentModel", "All Upfront")),
+    # The whole-term value is "Full Period" in the 1.4 text and "Full Commitment Period" in the
+    # allowed-values file the column facts use; both are checked.
+    _own(CC, "ContractCommitmentFulfillmentInterval", 1,
+         "ContractCommitmentFulfillmentInterval MUST NOT be \"Full Period\" when "
+         "ContractCommitmentModel is \"Continuous\" (ContractCommitmentModel MUST be "
+         "\"Discontinuous\" when the interval is \"Full Period\").",
+         _and(_not("ContractCommitmentFulfillmentInterval", "Full Period"),
+              _not("ContractCommitmentFulfillmentInterval", "Full Commitment Period")),
+         _is("ContractCommitmentModel", "Continuous")),
+    _own(CC, "ContractCommitmentDurationType", 1,
+         "ContractCommitmentDurationType SHOULD be expressed with a quantity and time unit, "
+         "where quantity is a positive integer (e.g., \"1 Day\", \"1 Year\", \"3 Months\").",
+         {"CheckFunction": "FormatRegex", "ColumnName": "ContractCommitmentDurationType",
+          "Pattern": "[1-9][0-9]* (Minute|Hour|Day|Week|Month|Quarter|Year)s?"},
+         severity="warning"),
+    _own(CC, "ContractCommitmentPeriodEnd", 1,
+         "ContractCommitmentPeriodStart MUST be the inclusive start bound and "
+         "ContractCommitmentPeriodEnd the exclusive end bound of the commitment's effective "
+         "period (start before end).",
+         _lt("ContractCommitmentPeriodStart", "ContractCommitmentPeriodEnd")),
+    _own(CC, "ContractPeriodEnd", 1,
+         "ContractPeriodStart MUST be the inclusive start bound and ContractPeriodEnd the "
+         "exclusive end bound of the contract's effective period (start before end).",
+         _lt("ContractPeriodStart", "ContractPeriodEnd")),
+    _own(CC, "PricingCurrency", 1,
+         "PricingCurrency MUST conform to CurrencyFormat requirements (1.4: ISO 4217 code).",
+         {"CheckFunction": "FormatCurrency", "ColumnName": "PricingCurrency"}),
+    _own(CC, "PricingCurrencyContractCommitmentCost", 1,
+         "PricingCurrencyContractCommitmentCost MUST NOT be null when ContractCommitmentCategory "
+         "is \"Spend\" and PricingCurrency is provided.",
+         _not("PricingCurrencyContractCommitmentCost", None),
+         _and(_is("ContractCommitmentCategory", "Spend"), _not("PricingCurrency", None))),
+    # --- ContractApplied: ContractAppliedObjectSchema (1.4) ----------------------------------
+    _own("CostAndUsage", CA, 1,
+         "ContractAppliedObject MUST conform to the ContractAppliedObjectSchema JSON Schema: "
+         "\"Elements\" contains one or more objects (minItems 1).",
+         {"CheckFunction": "JSONArrayNotEmpty", "ColumnName": CA, "Path": "$.Elements"}),
+    _own("CostAndUsage", CA, 2,
+         "ContractAppliedObjectSchema: every Elements[*] object requires ContractId and "
+         "ContractCommitmentId (strings, not null).",
+         _elements(CA, AllOf=["ContractId", "ContractCommitmentId"])),
+    _own("CostAndUsage", CA, 3,
+         "ContractAppliedObjectSchema: at least one metric, ContractCommitmentAppliedCost or "
+         "ContractCommitmentAppliedQuantity, MUST be present in each Elements[*] object.",
+         _elements(CA, AnyOf=["ContractCommitmentAppliedCost",
+                              "ContractCommitmentAppliedQuantity"])),
+    _own("CostAndUsage", CA, 4,
+         "ContractAppliedObject.Elements[*].ContractCommitmentAppliedQuantity MUST be denominated "
+         "in ContractCommitmentAppliedUnit: the unit is required when the quantity is present.",
+         _elements(CA, AllOf=["ContractCommitmentAppliedUnit"],
+                   WhenNotNull="ContractCommitmentAppliedQuantity")),
+    _own("CostAndUsage", CA, 5,
+         "ContractAppliedObjectSchema (additionalProperties false): top-level keys are "
+         "\"Elements\" or custom x_ keys in PascalCase (^x_[A-Z][a-zA-Z0-9]*$).",
+         _keys(CA, "$", ["Elements"])),
+    _own("CostAndUsage", CA, 6,
+         "ContractAppliedObjectSchema (additionalProperties false): Elements[*] keys are the "
+         "FOCUS-defined properties or custom x_ keys in PascalCase (^x_[A-Z][a-zA-Z0-9]*$).",
+         _keys(CA, "$.Elements[*]", ["ContractId", "ContractCommitmentId",
+                                     "ContractCommitmentAppliedCost",
+                                     "ContractCommitmentAppliedQuantity",
+                                     "ContractCommitmentAppliedUnit"])),
+    # --- AllocatedMethodDetails: AllocatedMethodDetailsObjectSchema (1.4) -------------------
+    _own("CostAndUsage", AMD, 1,
+         "AllocatedMethodDetailsObject MUST conform to the AllocatedMethodDetailsObjectSchema "
+         "JSON Schema: \"Elements\" contains one or more objects (minItems 1).",
+         {"CheckFunction": "JSONArrayNotEmpty", "ColumnName": AMD, "Path": "$.Elements"}),
+    _own("CostAndUsage", AMD, 2,
+         "AllocatedMethodDetailsObjectSchema: every Elements[*] object requires AllocatedRatio "
+         "(a number).", _elements(AMD, AllOf=["AllocatedRatio"])),
+    _own("CostAndUsage", AMD, 3,
+         "AllocatedMethodDetailsObjectSchema: Elements[*].AllocatedRatio is between 0 and 1 "
+         "(minimum 0, maximum 1).",
+         {"CheckFunction": "JSONCheckPathRange", "ColumnName": AMD,
+          "Path": "$.Elements[*].AllocatedRatio", "Min": 0, "Max": 1}),
+    _own("CostAndUsage", AMD, 4,
+         "AllocatedMethodDetailsObjectSchema: UsageUnit MUST be provided (a string) when "
+         "UsageQuantity is a number.",
+         _elements(AMD, AllOf=["UsageUnit"], WhenNotNull="UsageQuantity")),
+    _own("CostAndUsage", AMD, 5,
+         "AllocatedMethodDetailsObjectSchema (additionalProperties false): top-level keys are "
+         "\"Elements\" or custom x_ keys in PascalCase (^x_[A-Z][a-zA-Z0-9]*$).",
+         _keys(AMD, "$", ["Elements"])),
+    _own("CostAndUsage", AMD, 6,
+         "AllocatedMethodDetailsObjectSchema (additionalProperties false): Elements[*] keys are "
+         "AllocatedRatio, UsageUnit, UsageQuantity or custom x_ keys in PascalCase.",
+         _keys(AMD, "$.Elements[*]", ["AllocatedRatio", "UsageUnit", "UsageQuantity"])),
+    # --- CommitmentProgramEligibilityDetails (1.4 draft model ids) ------------------------------
+    _own("CostAndUsage", CPE, 0,
+         "CommitmentProgramEligibilityDetailsObject MUST have a top-level property key "
+         "\"CommitmentPrograms\".",
+         {"CheckFunction": "JSONCheckPathType", "ColumnName": CPE,
+          "Path": "$.CommitmentPrograms", "ExpectedType": "Array"},
+         rule_id="CommitmentProgramEligibilityDetailsObject-O-001-M"),
+    _own("CostAndUsage", CPE, 0,
+         "CommitmentProgramEligibilityDetailsObject MUST have property keys that begin with the "
+         "string \"x_\" unless it is a FOCUS-defined property key.",
+         {"CheckFunction": "JSONCheckPathKeyStartsWith", "ColumnName": CPE, "Path": "$",
+          "Prefix": "x_", "IgnoreKeys": ["CommitmentPrograms"]},
+         rule_id="CommitmentProgramEligibilityDetailsObject-O-003-C"),
+    _own("CostAndUsage", CPE, 0,
+         "CommitmentProgramEligibilityDetailsObject.CommitmentPrograms MUST contain one or more "
+         "objects.",
+         {"CheckFunction": "JSONArrayNotEmpty", "ColumnName": CPE, "Path": "$.CommitmentPrograms"},
+         rule_id="CommitmentProgramEligibilityDetailsObject-O-006-M"),
+    _own("CostAndUsage", CPE, 0,
+         "Each entry in CommitmentProgramEligibilityDetailsObject.CommitmentPrograms MUST have a "
+         "property key \"ProgramType\" (CommitmentPrograms.ProgramType MUST NOT be null).",
+         {"CheckFunction": "JSONElementKeysNotNull", "ColumnName": CPE,
+          "Path": "$.CommitmentPrograms[*]", "AllOf": ["ProgramType"]},
+         rule_id="CommitmentProgramEligibilityDetailsObject-O-008-M"),
+    _own("CostAndUsage", CPE, 0,
+         "CommitmentProgramEligibilityDetailsObject.CommitmentPrograms.ProgramType MUST equal "
+         "CommitmentDiscountType for one object in CommitmentPrograms when CommitmentDiscountType "
+         "is not null.",
+         {"CheckFunction": "JSONPathContainsColumn", "ColumnName": CPE,
+          "Path": "$.CommitmentPrograms[*].ProgramType", "ColumnBName": "CommitmentDiscountType"},
+         rule_id="CommitmentProgramEligibilityDetailsObject-O-014-C"),
+]  # fmt: skip
+
 # focusgen's own rules: what the spec states but the models do not execute.
 OWN_RULES = [
     {
@@ -203,7 +445,7 @@ OWN_RULES = [
         "requirement": {"CheckFunction": "InvoiceReconciliation"},
         "columns": ["InvoiceId", "InvoiceIssuerName", "BilledCost"],
     },
-]  # fmt: skip
+] + [{**r, "versions": ["1.4"]} for r in OWN_RULES_14]  # fmt: skip
 
 
 def _strip(rule_id: str) -> tuple[str, str]:

@@ -116,7 +116,8 @@ def test_aws_catalog_breadth_codes_and_cur_formats():
             assert sku.operation or service.name == "Amazon Route 53", where
             bare = sku.usage_type.replace("{usage_prefix}", "")
             assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.:_\-]*", bare), where
-            if service.regional:
+            # Marketplace SaaS usage types ('MP:...') carry no region prefix
+            if service.regional and not sku.usage_type.startswith("MP:"):
                 assert sku.usage_type.startswith("{usage_prefix}"), where
             fields = {f for _, f, _, _ in string.Formatter().parse(sku.description) if f}
             assert fields <= allowed, where
@@ -125,7 +126,8 @@ def test_aws_catalog_breadth_codes_and_cur_formats():
 
 def test_aws_compute_storage_and_database_families():
     services = {s.name: s for s in load_catalog("aws").services}
-    ec2 = _aws_skus(services["Amazon Elastic Compute Cloud"])
+    # Instance SKUs are the variants; meters are the lines every instance adds ($0 transfer in).
+    ec2 = [sku for k in services["Amazon Elastic Compute Cloud"].resources for sku in k.variants]
     gpus = {sku.details["InstanceSeries"] for sku in ec2 if sku.details.get("GpuCount")}
     assert gpus >= {"g4dn", "g5", "p4d", "p5"}
     for sku in ec2:
@@ -135,7 +137,7 @@ def test_aws_compute_storage_and_database_families():
         assert sku.usage_type == f"{{usage_prefix}}BoxUsage:{instance}"
         assert sku.operation.startswith("RunInstances")
     ebs_skus = _aws_skus(services["Amazon Elastic Block Store"])
-    ebs = {sku.details.get("DiskType"): sku for sku in ebs_skus}
+    ebs = {sku.details.get("DiskType"): sku for sku in ebs_skus if sku.pricing_unit == "GB-Months"}
     assert {"gp3", "gp2", "io2"} <= set(ebs)
     assert ebs["gp3"].usage_type == "{usage_prefix}EBS:VolumeUsage.gp3"
     assert ebs["gp3"].operation == "CreateVolume-Gp3"

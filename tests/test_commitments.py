@@ -12,7 +12,7 @@ def year(tmp_path_factory):
     return make_dataset(
         tmp_path_factory.mktemp("cd"),
         providers="aws,azure",
-        rows=80_000,
+        rows=120_000,
         months=12,
         start="2025-01",
         profile="enterprise",

@@ -367,3 +367,229 @@ def test_commitment_amortization_sum(root):
     found = [f for f in bad.findings if f.rule == "FG-CommitmentDiscount-001"]
     assert found and found[0].samples[0]["CommitmentDiscountId"] == "cd-1"
     assert found[0].samples[0]["usage_effective"] == 15.0
+
+
+# --- FOCUS 1.4 rules the 1.3 model cannot know: one violation at a time on focusgen's 1.4 output.
+
+DATASET_FILES = {
+    "CostAndUsage": "cost_and_usage.csv",
+    "BillingPeriod": "billing_period.csv",
+    "InvoiceDetail": "invoice_detail.csv",
+    "ContractCommitment": "contract_commitment.csv",
+}
+
+
+@pytest.fixture(scope="module")
+def base14(root) -> Path:
+    """focusgen's 1.4 output (Cost and Usage plus its three supplemental datasets) as four CSVs."""
+    folder = make_dataset(
+        root, providers="aws,azure", rows=3000, months=2, focus_version="1.4", format="csv",
+        profile="enterprise", seed=11,
+    )  # fmt: skip
+    out = root / "base14"
+    out.mkdir()
+    con = duckdb.connect()
+    sources = {
+        "CostAndUsage": [f"{folder}/{p}/**/*.csv" for p in ("aws", "azure")],
+        **{d: [f"{folder}/supplemental/{d}/*.csv"] for d in DATASET_FILES if d != "CostAndUsage"},
+    }
+    for dataset, globs in sources.items():
+        con.execute(
+            f"COPY (SELECT * FROM read_csv({globs}, all_varchar=true, header=true, "
+            f"union_by_name=true, hive_partitioning=false)) TO '{out / DATASET_FILES[dataset]}' "
+            "(HEADER)"
+        )
+    report = validate(out, version="1.4")
+    assert set(report.datasets) == set(DATASET_FILES)
+    assert not report.findings, report.to_console()
+    return out
+
+
+def _mutate14(base: Path, out: Path, dataset: str, where: str, changes: dict[str, str]) -> Path:
+    out.mkdir(exist_ok=True)
+    for name in DATASET_FILES.values():
+        (out / name).write_bytes((base / name).read_bytes())
+    _mutate(base / DATASET_FILES[dataset], out / DATASET_FILES[dataset], where, changes)
+    return out
+
+
+def _elements(*items: str) -> str:
+    return '\'{"Elements":[' + ",".join(items) + "]}'"
+
+
+CA_IDS = '"ContractId":"c-1","ContractCommitmentId":"cc-1"'
+CC = "ContractCommitment"
+UPFRONT = "ContractCommitmentPaymentUpfrontPercentage"
+PCPE = "CommitmentProgramEligibilityDetails"
+# (name, dataset, row selector, {column: new SQL value}, rule expected)
+MUTATIONS_14 = [
+    ("bp_updated_before_created", "BillingPeriod", "true",
+     {"BillingPeriodLastUpdated": "'2020-01-01T00:00:00Z'"},
+     "FG-BillingPeriod-BillingPeriodLastUpdated-001"),
+    ("bp_empty_period", "BillingPeriod", "true", {"BillingPeriodEnd": "BillingPeriodStart"},
+     "FG-BillingPeriod-BillingPeriodEnd-001"),
+    ("bp_two_rows_one_period", "BillingPeriod", "BillingPeriodStatus = 'Open'",
+     {"BillingPeriodStart": "(SELECT min(BillingPeriodStart) FROM b)",
+      "BillingPeriodEnd": "(SELECT min(BillingPeriodEnd) FROM b)"},
+     "FG-BillingPeriod-BillingPeriodStart-001"),
+    ("id_updated_before_created", "InvoiceDetail", "true",
+     {"InvoiceDetailLastUpdated": "'2020-01-01T00:00:00Z'"},
+     "FG-InvoiceDetail-InvoiceDetailLastUpdated-001"),
+    ("id_grain_nested", "InvoiceDetail", "InvoiceDetailGrain IS NOT NULL",
+     {"InvoiceDetailGrain": "'{\"ServiceName\": {\"a\": 1}}'"},
+     "FG-InvoiceDetail-InvoiceDetailGrain-001"),
+    ("id_grain_unknown_key", "InvoiceDetail", "InvoiceDetailGrain IS NOT NULL",
+     {"InvoiceDetailGrain": "'{\"Service\": \"EC2\", \"x_Mode\": \"a\"}'"},
+     "FG-InvoiceDetail-InvoiceDetailGrain-002"),
+    ("id_payment_currency_null", "InvoiceDetail", "true", {"PaymentCurrency": "NULL"},
+     "FG-InvoiceDetail-PaymentCurrency-NotNull"),
+    ("id_payment_currency_virtual", "InvoiceDetail", "true", {"PaymentCurrency": "'CREDITS'"},
+     "FG-InvoiceDetail-PaymentCurrency-001"),
+    ("id_payment_billed_null", "InvoiceDetail", "true", {"PaymentCurrencyBilledCost": "NULL"},
+     "FG-InvoiceDetail-PaymentCurrencyBilledCost-NotNull"),
+    ("id_payment_detail_null", "InvoiceDetail", "true", {"PaymentCurrencyInvoiceDetailId": "NULL"},
+     "FG-InvoiceDetail-PaymentCurrencyInvoiceDetailId-NotNull"),
+    ("id_payment_detail_elsewhere", "InvoiceDetail",
+     "CAST(PaymentCurrencyBilledCost AS DOUBLE) <> 0",
+     {"PaymentCurrencyInvoiceDetailId": "'another-line'"},
+     "FG-InvoiceDetail-PaymentCurrencyInvoiceDetailId-001"),
+    ("cc_updated_before_created", CC, "true",
+     {"ContractCommitmentLastUpdated": "'2020-01-01T00:00:00Z'"},
+     "FG-ContractCommitment-ContractCommitmentLastUpdated-001"),
+    ("cc_discount_missing", CC, "ContractCommitmentBenefitCategory = 'Discount'",
+     {"ContractCommitmentDiscountPercentage": "NULL"},
+     "CCT-ContractCommitmentDiscountPercentage-C-004-C"),
+    ("cc_discount_on_availability", CC, "ContractCommitmentDiscountPercentage IS NOT NULL",
+     {"ContractCommitmentBenefitCategory": "'Availability'"},
+     "CCT-ContractCommitmentDiscountPercentage-C-005-C"),
+    ("cc_discount_above_one", CC, "true", {"ContractCommitmentDiscountPercentage": "'1.5'"},
+     "CCT-ContractCommitmentDiscountPercentage-C-006-M"),
+    ("cc_upfront_null", CC, "true", {UPFRONT: "NULL"},
+     f"FG-ContractCommitment-{UPFRONT}-NotNull"),
+    ("cc_upfront_above_one", CC, "ContractCommitmentPaymentModel = 'Partial Upfront'",
+     {UPFRONT: "'1.5'"}, f"FG-ContractCommitment-{UPFRONT}-001"),
+    ("cc_all_upfront_not_one", CC, "ContractCommitmentPaymentModel = 'No Upfront'",
+     {"ContractCommitmentPaymentModel": "'All Upfront'",
+      "ContractCommitmentPaymentInterval": "'One-Time'"},
+     f"FG-ContractCommitment-{UPFRONT}-002"),
+    ("cc_no_upfront_not_zero", CC, "ContractCommitmentPaymentModel = 'No Upfront'",
+     {UPFRONT: "'0.5'"}, f"FG-ContractCommitment-{UPFRONT}-003"),
+    ("cc_partial_upfront_all", CC, "ContractCommitmentPaymentModel = 'Partial Upfront'",
+     {UPFRONT: "'1.0'"}, f"FG-ContractCommitment-{UPFRONT}-004"),
+    ("cc_all_upfront_monthly", CC, "ContractCommitmentPaymentModel = 'No Upfront'",
+     {"ContractCommitmentPaymentModel": "'All Upfront'", UPFRONT: "'1.0'",
+      "ContractCommitmentPaymentInterval": "'Monthly'"},
+     "FG-ContractCommitment-ContractCommitmentPaymentInterval-001"),
+    ("cc_full_period_continuous", CC, "ContractCommitmentModel = 'Continuous'",
+     {"ContractCommitmentFulfillmentInterval": "'Full Commitment Period'"},
+     "FG-ContractCommitment-ContractCommitmentFulfillmentInterval-001"),
+    ("cc_lifecycle_bad", CC, "true", {"ContractCommitmentLifecycleStatus": "'Retired'"},
+     "FG-ContractCommitment-ContractCommitmentLifecycleStatus-Allowed"),
+    ("cc_duration_free_text", CC, "true", {"ContractCommitmentDurationType": "'three years'"},
+     "FG-ContractCommitment-ContractCommitmentDurationType-001"),
+    ("cc_term_reversed", CC, "true",
+     {"ContractCommitmentPeriodEnd": "ContractCommitmentPeriodStart"},
+     "FG-ContractCommitment-ContractCommitmentPeriodEnd-001"),
+    ("cc_contract_reversed", CC, "true", {"ContractPeriodEnd": "ContractPeriodStart"},
+     "FG-ContractCommitment-ContractPeriodEnd-001"),
+    ("cc_pricing_currency_virtual", CC, "true", {"PricingCurrency": "'CREDITS'"},
+     "FG-ContractCommitment-PricingCurrency-001"),
+    ("cc_pricing_cost_missing", CC, "ContractCommitmentCategory = 'Spend'",
+     {"PricingCurrencyContractCommitmentCost": "NULL"},
+     "FG-ContractCommitment-PricingCurrencyContractCommitmentCost-001"),
+    ("ca_no_elements", "CostAndUsage", "ContractApplied IS NOT NULL",
+     {"ContractApplied": _elements()}, "FG-CostAndUsage-ContractApplied-001"),
+    ("ca_no_contract_id", "CostAndUsage", "ContractApplied IS NOT NULL",
+     {"ContractApplied": _elements('{"ContractCommitmentId":"cc-1",'
+                                   '"ContractCommitmentAppliedCost":1}')},
+     "FG-CostAndUsage-ContractApplied-002"),
+    ("ca_no_metric", "CostAndUsage", "ContractApplied IS NOT NULL",
+     {"ContractApplied": _elements("{" + CA_IDS + "}")}, "FG-CostAndUsage-ContractApplied-003"),
+    ("ca_quantity_without_unit", "CostAndUsage", "ContractApplied IS NOT NULL",
+     {"ContractApplied": _elements("{" + CA_IDS + ',"ContractCommitmentAppliedQuantity":2}')},
+     "FG-CostAndUsage-ContractApplied-004"),
+    ("ca_top_level_key", "CostAndUsage", "ContractApplied IS NOT NULL",
+     {"ContractApplied": "'{\"Elements\":[{" + CA_IDS
+      + ",\"ContractCommitmentAppliedCost\":1}],\"Notes\":\"a\"}'"},
+     "FG-CostAndUsage-ContractApplied-005"),
+    ("ca_custom_key_not_pascal", "CostAndUsage", "ContractApplied IS NOT NULL",
+     {"ContractApplied": _elements("{" + CA_IDS + ',"ContractCommitmentAppliedCost":1,'
+                                   '"x_note":"a"}')},
+     "FG-CostAndUsage-ContractApplied-006"),
+    ("amd_no_elements", "CostAndUsage", "true", {"AllocatedMethodDetails": _elements()},
+     "FG-CostAndUsage-AllocatedMethodDetails-001"),
+    ("amd_no_ratio", "CostAndUsage", "true",
+     {"AllocatedMethodDetails": _elements('{"UsageUnit":"CPU"}')},
+     "FG-CostAndUsage-AllocatedMethodDetails-002"),
+    ("amd_ratio_above_one", "CostAndUsage", "true",
+     {"AllocatedMethodDetails": _elements('{"AllocatedRatio":1.5}')},
+     "FG-CostAndUsage-AllocatedMethodDetails-003"),
+    ("amd_quantity_without_unit", "CostAndUsage", "true",
+     {"AllocatedMethodDetails": _elements('{"AllocatedRatio":0.5,"UsageQuantity":2}')},
+     "FG-CostAndUsage-AllocatedMethodDetails-004"),
+    ("amd_top_level_key", "CostAndUsage", "true",
+     {"AllocatedMethodDetails": "'{\"Elements\":[{\"AllocatedRatio\":0.5}],\"Method\":\"a\"}'"},
+     "FG-CostAndUsage-AllocatedMethodDetails-005"),
+    ("amd_custom_key_not_pascal", "CostAndUsage", "true",
+     {"AllocatedMethodDetails": _elements('{"AllocatedRatio":0.5,"x_cpu":1}')},
+     "FG-CostAndUsage-AllocatedMethodDetails-006"),
+    ("cpe_no_programs", "CostAndUsage", f"{PCPE} IS NOT NULL", {PCPE: "'{}'"},
+     "CommitmentProgramEligibilityDetailsObject-O-001-M"),
+    ("cpe_top_level_key", "CostAndUsage", f"{PCPE} IS NOT NULL",
+     {PCPE: "'{\"CommitmentPrograms\":[{\"ProgramType\":\"Savings Plan\"}],\"Extra\":1}'"},
+     "CommitmentProgramEligibilityDetailsObject-O-003-C"),
+    ("cpe_empty_programs", "CostAndUsage", f"{PCPE} IS NOT NULL",
+     {PCPE: "'{\"CommitmentPrograms\":[]}'"},
+     "CommitmentProgramEligibilityDetailsObject-O-006-M"),
+    ("cpe_no_program_type", "CostAndUsage",
+     f"{PCPE} IS NOT NULL AND CommitmentDiscountType IS NULL",
+     {PCPE: "'{\"CommitmentPrograms\":[{\"Program\":\"Savings Plan\"}]}'"},
+     "CommitmentProgramEligibilityDetailsObject-O-008-M"),
+    ("cpe_type_not_listed", "CostAndUsage",
+     f"{PCPE} IS NOT NULL AND CommitmentDiscountType IS NOT NULL",
+     {PCPE: "'{\"CommitmentPrograms\":[{\"ProgramType\":\"Something Else\"}]}'"},
+     "CommitmentProgramEligibilityDetailsObject-O-014-C"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "dataset", "where", "changes", "rule"), MUTATIONS_14, ids=[m[0] for m in MUTATIONS_14]
+)
+def test_1_4_mutation_is_flagged(root, base14, name, dataset, where, changes, rule):
+    out = _mutate14(base14, root / f"m14_{name}", dataset, where, changes)
+    report = validate(out, version="1.4")
+    hit = [f for f in report.findings if f.rule == rule]
+    assert hit and all(f.dataset == dataset and f.failed_rows >= 1 for f in hit), (
+        report.to_console()
+    )
+    # One violation: nothing else fires except rules on the same columns.
+    touched = set(changes)
+    unrelated = [
+        f.rule
+        for f in report.findings
+        if f.rule != rule
+        and not touched & ({f.column} | {k for s in f.samples for k in s})
+        and not any(c in f.message for c in touched)
+    ]
+    assert not unrelated, report.to_console()
+
+
+def test_1_4_rules_are_not_applied_to_1_3(root, base_csv):
+    report = validate(base_csv, version="1.3")
+    assert not [r for r in report.rules_checked["CostAndUsage"]
+                if r.startswith("FG-CostAndUsage-ContractApplied")]  # fmt: skip
+
+
+def test_1_4_contract_applied_needs_no_quantity_keys(root, base14):
+    """1.4's schema requires ContractId and ContractCommitmentId only: a cost-only element is
+    valid there (the 1.3 model's "four keys" rule does not apply to 1.4)."""
+    element = "{" + CA_IDS + ',"ContractCommitmentAppliedCost":1.5,"x_Note":"a"}'
+    ok = _mutate14(
+        base14, root / "m14_ca_cost_only", "CostAndUsage", "ContractApplied IS NOT NULL",
+        {"ContractApplied": _elements(element)},
+    )  # fmt: skip
+    found = {f.rule for f in validate(ok, version="1.4").findings}
+    assert found <= {"FG-ContractApplied-001"}  # cc-1 is not in the ContractCommitment dataset
+    assert "ContractAppliedObject-O-007-M" in {
+        f.rule for f in validate(ok / "cost_and_usage.csv", version="1.3").findings
+    }

@@ -85,5 +85,11 @@ def check_catalog(catalog: Catalog) -> None:
     for region in catalog.regions:
         if not region.name.isascii():
             raise CatalogError(f"{catalog.provider}: region name {region.name!r} is not ASCII")
+    if (catalog.global_region_id is None) != (catalog.global_region_name is None):
+        raise CatalogError(
+            f"{catalog.provider}: global_region_id and global_region_name go together"
+        )
+    if catalog.global_region_id in {r.id for r in catalog.regions}:
+        raise CatalogError(f"{catalog.provider}: global region id is also a region")
     if catalog.support_service in names:
         raise CatalogError(f"{catalog.provider}: support service must not be a usage service")

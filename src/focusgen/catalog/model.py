@@ -155,4 +155,14 @@ class Catalog(_Strict):
     )
     commitment_id_templates: dict[str, str]
     regions: list[Region] = Field(min_length=1)
+    global_region_id: str | None = Field(
+        default=None,
+        description="RegionId the provider writes on the rows of services that are not "
+        "regional (AWS 'global'); those rows carry a null RegionId when unset",
+    )
+    global_region_name: str | None = Field(
+        default=None,
+        description="RegionName beside global_region_id (1.2+ pairs a non-null RegionId with "
+        "a non-null RegionName)",
+    )
     services: list[Service] = Field(min_length=1)

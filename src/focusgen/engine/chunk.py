@@ -175,6 +175,11 @@ def _usage(
     region = lines.region[active][local]
     zone = lines.zone[active][local]
     regional = pw.tables.service_regional[np.minimum(service, pw.tables.n_services - 1)]
+    # Rows of non-regional services: the provider's global region id, else a null region.
+    if t.catalog.global_region_id is None:
+        row_region, region_valid = region, regional
+    else:
+        row_region, region_valid = np.where(regional, region, len(t.region_id)), None
     start_us = timeline.period_start_us(period)
     cols = common_columns(pw, st, chunk.month, sub, start_us, start_us + timeline.period_us)
     cols.update(service_columns(st, service))
@@ -225,8 +230,8 @@ def _usage(
             "PricingCategory": coded(category, pricing_categories()),
             "PricingQuantity": decimals(pricing_qty),
             "PricingUnit": coded(row_sku, st.pricing_unit),
-            "RegionId": coded(region, st.region_id, regional),
-            "RegionName": coded(region, st.region_name, regional),
+            "RegionId": coded(row_region, st.region_id, region_valid),
+            "RegionName": coded(row_region, st.region_name, region_valid),
             "ResourceId": coded(rcode, rid),
             "ResourceName": coded(rcode, rname),
             "ResourceType": coded(rcode, rtype, pw.resources.type_valid[row_resource]),

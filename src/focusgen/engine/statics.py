@@ -122,8 +122,9 @@ def _build(pw: ProviderWorld) -> Statics:
         service_name=strings(names),
         service_category=strings(categories),
         service_subcategory=strings(subcategories),
-        region_id=strings(t.region_id),
-        region_name=strings(t.region_name),
+        # the provider's global region (if any) follows the regions: index len(regions)
+        region_id=strings([*t.region_id, *filter(None, [catalog.global_region_id])]),
+        region_name=strings([*t.region_name, *filter(None, [catalog.global_region_name])]),
         zone=strings(t.zone_name),
         sub_id=strings(org.sub_id),
         sub_name=strings(org.sub_name),

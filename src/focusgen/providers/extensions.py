@@ -226,25 +226,46 @@ def _env_names(pw: ProviderWorld) -> np.ndarray:
     return np.array(ENVIRONMENTS)[pw.resources.env]
 
 
+# Microsoft's distinct PricingUnit (PricingUnits.csv DistinctUnits) -> its raw UnitOfMeasure for
+# a block of 1; the FOCUS spellings of the same units are kept for custom catalogs.
 _AZURE_UNITS = {
     "Hours": "1 Hour",
+    "GB/Month": "1 GB/Month",
+    "GiB/Month": "1 GiB/Month",
+    "GB/Hour": "1 GB/Hour",
+    "Units/Month": "1/Month",
+    "Units/Hour": "1/Hour",
+    "Units/Day": "1/Day",
+    "Units": "1",
+    "Minutes": "1 Minute",
+    "Users": "1 User",
+    "Seconds": "1 Second",
+    "GB Seconds": "1 GB Second",
+    "GiB Seconds": "1 GiB Second",
     "GB-Months": "1 GB/Month",
     "GiB-Months": "1 GiB/Month",
     "GB-Hours": "1 GB/Hour",
     "Unit-Months": "1/Month",
     "Unit-Hours": "1/Hour",
-    "Count": "1",
+    "Count": "1 Count",
 }
 
 
 def azure_unit_of_measure(pricing_unit: str, block_size: float) -> str:
-    """Azure's raw UnitOfMeasure text for a pricing unit and block ('1 Hour', '10K', '1M')."""
+    """Azure's raw UnitOfMeasure text for a pricing unit and block.
+
+    ('Hours', 1) -> '1 Hour', ('Units', 10000) -> '10K', ('Units/Month', 10000) -> '10K/Month',
+    ('Units', 100) -> '100', ('Hours', 100) -> '100 Hours'; a FOCUS '10000 Requests' -> '10K'.
+    """
     head, _, rest = pricing_unit.partition(" ")
     size = float(head) if head.isdigit() and rest else block_size
+    per = pricing_unit[len("Units") :] if pricing_unit.startswith("Units/") else ""
     for factor, suffix in ((1_000_000, "M"), (1_000, "K")):
         if size >= factor and size % factor == 0:
-            return f"{int(size // factor)}{suffix}"
+            return f"{int(size // factor)}{suffix}{per}"
     if size != 1:
+        if pricing_unit == "Units" or per:
+            return f"{size:g}{per}"
         return f"{size:g} {rest or pricing_unit}"
     return _AZURE_UNITS.get(pricing_unit, f"1 {pricing_unit}")
 

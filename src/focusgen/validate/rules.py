@@ -50,7 +50,7 @@ def referenced(tree: dict | None) -> set[str]:
     if not tree:
         return set()
     keys = ("ColumnName", "ColumnAName", "ColumnBName", "ResultColumnName", "ParentColumnName")
-    cols = {tree[k] for k in keys if tree.get(k)}
+    cols = {tree[k] for k in keys if tree.get(k)} | set(tree.get("ColumnNames", []))
     for item in tree.get("Items", []):
         cols |= referenced(item)
     return cols
@@ -79,11 +79,19 @@ _KEYS_ADDED = {v: {"ContractApplied": ["ContractId"]} for v in ("1.3", "1.4")}
 # Rules a later version's model brings that earlier versions do not have: one category per
 # ServiceName is a 1.2 requirement (1.0/1.1 exports assigned categories per line item).
 _INTRODUCED = {"ServiceName-C-005-C": "1.2", "ServiceName-C-008-C": "1.2"}
+# Rules of the 1.3 model that FOCUS 1.4 replaced: 1.4's ContractAppliedObjectSchema requires only
+# ContractId and ContractCommitmentId in each element (the metric keys may be absent), which the
+# 1.4 own rules FG-CostAndUsage-ContractApplied-* check instead of the 1.3 "four keys" rule.
+_LAST = {"ContractAppliedObject-O-007-M": "1.3"}
+
+
+def _v(version: str) -> tuple[int, ...]:
+    return tuple(map(int, version.split(".")))
 
 
 def _applies(rule_id: str, version: str) -> bool:
-    since = _INTRODUCED.get(rule_id)
-    return since is None or tuple(map(int, version.split("."))) >= tuple(map(int, since.split(".")))
+    since, last = _INTRODUCED.get(rule_id), _LAST.get(rule_id)
+    return (since is None or _v(version) >= _v(since)) and (last is None or _v(version) <= _v(last))
 
 
 def _for_version(raw: dict, version: str, model: str) -> dict:
@@ -110,10 +118,11 @@ def rules_for(version: str, dataset: str) -> tuple[Rule, ...]:
         # A rule about a column the version does not define (e.g. SkuMeter in 1.0) is not a rule.
         if rule.columns <= known:
             out.append(rule)
+    # Columns the model covers; the others get the column-fact rules (own rules add to those).
+    covered = {r.column for r in out}
     for raw in data["own_rules"]:
         if raw["dataset"] == dataset and version in raw.get("versions", [version]):
             out.append(_rule(raw))
-    covered = {r.column for r in out}
     for fact in data["columns"][version].get(dataset, []):
         if fact["name"] not in covered:
             out.extend(_fact_rules(dataset, fact))
@@ -137,7 +146,9 @@ def _fact_rules(dataset: str, fact: dict) -> list[Rule]:
         raws.append({"id": f"{base}-Format", "message": f"{col} MUST follow the {kind} format.",
                      "requirement": {"CheckFunction": _FORMAT_CHECK[kind],
                                      "ColumnName": col}})  # fmt: skip
-    if not fact["nullable"] and fact["level"] == "Mandatory":
+    # Conditional columns that are not nullable MUST NOT be null when present (e.g. 1.4
+    # PaymentCurrency, ContractCommitmentPaymentUpfrontPercentage).
+    if not fact["nullable"] and fact["level"] in ("Mandatory", "Conditional"):
         raws.append({"id": f"{base}-NotNull", "message": f"{col} MUST NOT be null.",
                      "requirement": {"CheckFunction": "CheckNotValue", "ColumnName": col,
                                      "Value": None}})  # fmt: skip

@@ -47,10 +47,14 @@ def distinct_count(con, rule, view, version, views) -> tuple[int, list[dict]]:
 
 
 def no_duplicates(con, rule, view, version, views) -> tuple[int, list[dict]]:
-    c = q(rule.requirement["ColumnName"])
+    """No two rows share the column's value (or the ColumnNames key), nulls aside."""
+    req = rule.requirement
+    cols = [q(c) for c in req.get("ColumnNames") or [req["ColumnName"]]]
+    key = ", ".join(cols)
+    present = " AND ".join(f"{c} IS NOT NULL" for c in cols)
     sql = (
-        f"SELECT {c}, count(*) AS rows FROM {q(view.name)} WHERE {c} IS NOT NULL "
-        f"GROUP BY {c} HAVING count(*) > 1"
+        f"SELECT {key}, count(*) AS rows FROM {q(view.name)} WHERE {present} "
+        f"GROUP BY {key} HAVING count(*) > 1"
     )
     return _result(con, sql)
 

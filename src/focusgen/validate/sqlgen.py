@@ -200,6 +200,15 @@ def predicate(tree: dict, view: TypedView, version: str) -> str:
             # 1.2/1.3 CurrencyFormat admits virtual currencies; they must not look like ISO codes.
             return f"({c} IS NULL OR {iso} OR NOT regexp_full_match({c}, '[A-Z]{{3}}'))"
         return f"({c} IS NULL OR {iso})"
+    if fn == "CheckRange":
+        bounds = []
+        if tree.get("Min") is not None:
+            bounds.append(f"{c} {'>' if tree.get('ExclusiveMin') else '>='} {lit(tree['Min'])}")
+        if tree.get("Max") is not None:
+            bounds.append(f"{c} {'<' if tree.get('ExclusiveMax') else '<='} {lit(tree['Max'])}")
+        return f"({c} IS NULL OR ({' AND '.join(bounds) or 'TRUE'}))"
+    if fn == "FormatRegex":
+        return f"({c} IS NULL OR regexp_full_match({c}, {lit(tree['Pattern'])}))"
     if fn == "FormatUnit":
         return f"({c} IS NULL OR regexp_full_match({c}, {lit(UNIT_FORMAT.pattern)}))"
     if fn == "FormatKeyValue":
@@ -219,8 +228,11 @@ def _json(tree: dict, view: TypedView) -> str:
     fn, col = tree["CheckFunction"], tree.get("ColumnName")
     path = tree.get("Path") or ""
     if fn == "JSONCheckPathType":
-        types = _in(JSON_TYPES.get(tree["ExpectedType"], (tree["ExpectedType"].upper(),)))
-        return _all(_json_values(col, path), f"json_type(v) IN {types}") + (
+        types = JSON_TYPES.get(tree["ExpectedType"], (tree["ExpectedType"].upper(),))
+        if "[*]." in path:
+            # A property inside array elements: its type, not its nullability (own rules).
+            types = (*types, "NULL")
+        return _all(_json_values(col, path), f"json_type(v) IN {_in(types)}") + (
             f" AND json_extract({q(col)}, {lit(path)}) IS NOT NULL" if "[*]" not in path else ""
         )
     if fn == "JSONCheckPathKeyExists":
@@ -230,6 +242,40 @@ def _json(tree: dict, view: TypedView) -> str:
         ignore = _in(tree.get("IgnoreKeys") or [""])
         keys = f"flatten(list_transform({_json_values(col, path)}, lambda e: json_keys(e)))"
         return _all(keys, f"starts_with(v, {lit(tree['Prefix'])}) OR v IN {ignore}")
+    if fn == "JSONCheckPathKeysMatch":
+        allowed = _in(tree.get("AllowedKeys") or [""])
+        keys = (
+            f"flatten(list_transform({_json_values(col, path)}, "
+            "lambda e: CASE WHEN json_type(e) = 'OBJECT' THEN json_keys(e) ELSE [] END))"
+        )
+        return _all(keys, f"v IN {allowed} OR regexp_full_match(v, {lit(tree['Pattern'])})")
+    if fn == "JSONArrayNotEmpty":
+        c, p = q(col), lit(path)
+        return f"(json_type({c}, {p}) IS DISTINCT FROM 'ARRAY' OR json_array_length({c}, {p}) > 0)"
+    if fn == "JSONElementKeysNotNull":
+        # Every object at the path has all of AllOf / one of AnyOf set (present, not null),
+        # where its WhenNotNull key is set.
+        def has(key: str) -> str:
+            return f"coalesce(json_type(v, {lit('$.' + key)}), 'NULL') <> 'NULL'"
+
+        parts = [has(k) for k in tree.get("AllOf", [])]
+        if tree.get("AnyOf"):
+            parts.append("(" + " OR ".join(has(k) for k in tree["AnyOf"]) + ")")
+        pred = " AND ".join(parts)
+        if tree.get("WhenNotNull"):
+            pred = f"NOT {has(tree['WhenNotNull'])} OR ({pred})"
+        return _all(_json_values(col, path), f"json_type(v) <> 'OBJECT' OR {pred}")
+    if fn == "JSONCheckPathRange":
+        value = "(v ->> '$')::DOUBLE"
+        return _all(
+            _json_values(col, path),
+            "json_type(v) NOT IN ('DOUBLE', 'BIGINT', 'UBIGINT') OR "
+            f"({value} >= {lit(tree['Min'])} AND {value} <= {lit(tree['Max'])})",
+        )
+    if fn == "JSONPathContainsColumn":
+        other = q(tree["ColumnBName"])
+        values = f"list_transform({_json_values(col, path)}, lambda v: v ->> '$')"
+        return f"({other} IS NULL OR list_contains({values}, {other}))"
     if fn == "JSONCheckPathKeyValueFormat":
         return _all(_json_values(col, path), _key_value_object("v"))
     if fn in ("JSONFormatNumeric", "JSONCheckPathNumericFormat"):

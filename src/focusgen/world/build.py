@@ -15,7 +15,7 @@ from focusgen.world.capacity import choose_reservations
 from focusgen.world.commitments import build_commitments
 from focusgen.world.corrections import correction_pairs, sla_credit_pairs
 from focusgen.world.identity import name_resources
-from focusgen.world.model import Lines, ProviderWorld, Services, World
+from focusgen.world.model import RUNTIME, Lines, ProviderWorld, Services, World
 from focusgen.world.org import build_org
 from focusgen.world.resources import (
     Candidates,
@@ -27,6 +27,9 @@ from focusgen.world.resources import (
 from focusgen.world.schedule import purchase_schedule
 from focusgen.world.scope import scope_mask
 
+# Spot rows cost 28-42% of the contracted price (engine.chunk); committed usage saves ~40%.
+SPOT_FACTOR = 0.35
+COMMITMENT_SAVING = 0.4
 QUANTITY_SCALE = {"startup": 0.6, "enterprise": 1.6, "data-heavy": 1.3, "ml-ai": 1.3}
 
 
@@ -164,8 +167,10 @@ def _provider_world(
     settings = scenario.profile_settings
     tables = catalog_tables(provider)
     n_periods = timeline.n_periods
-    kind_p = kind_probabilities(tables, scenario.service_category_weights)
     scale = QUANTITY_SCALE[scenario.profile]
+    kind_p = spend_calibrated_probabilities(
+        tables, scenario.service_category_weights, scale, settings
+    )
     lines_per_resource = float(kind_p @ (1 + tables.kind_meter_count))
     active = settings.persistent_share + (1 - settings.persistent_share) * 0.5
     cost_per_resource = float(kind_p @ kind_monthly_cost(tables)) * scale
@@ -333,6 +338,7 @@ def _provider_world(
         pool.region[:k],
         pool.zone[:k],
         settings.tag_coverage,
+        cost_per[:k],
     )
     lines = Lines(
         resource=lr.astype(np.int32),
@@ -380,6 +386,61 @@ def _provider_world(
     world.reservations = reservations
     world.schedule = schedule
     return world
+
+
+def kind_effective_cost(tables: CatalogTables, quantity_scale: float, settings) -> np.ndarray:
+    """Expected monthly effective cost of one resource of each kind (USD, base region).
+
+    Unlike ``kind_monthly_cost`` (list prices, catalog quantities) this follows how resources
+    are drawn and priced: non-runtime quantities scale with the profile and the lognormal
+    resource size (mean e^0.18), spot-capable SKUs are discounted for the spot share and
+    commitment-eligible runtime SKUs for the covered share.
+    """
+    n_sku = len(tables.sku_id)
+    runtime = tables.sku_usage == RUNTIME
+    qty = np.where(runtime, tables.sku_qty, tables.sku_qty * quantity_scale * np.exp(0.18))
+    cost = line_monthly_cost(tables, np.arange(n_sku), qty) * (1 - settings.negotiated_discount)
+    cost = cost * np.where(tables.sku_spot, 1 - settings.spot_share * (1 - SPOT_FACTOR), 1.0)
+    eligible = runtime & (tables.sku_commitment > 0)
+    cost = cost * np.where(eligible, 1 - settings.commitment_coverage * COMMITMENT_SAVING, 1.0)
+    out = np.zeros(len(tables.kind_service))
+    for k in range(len(out)):
+        vs, vc = tables.kind_variant_start[k], tables.kind_variant_count[k]
+        ms, mc = tables.kind_meter_start[k], tables.kind_meter_count[k]
+        w = tables.sku_weight[vs : vs + vc]
+        out[k] = (cost[vs : vs + vc] * w).sum() / w.sum() + cost[ms : ms + mc].sum()
+    return out
+
+
+def spend_calibrated_probabilities(
+    tables: CatalogTables, category_weights: dict[str, float], quantity_scale: float, settings
+) -> np.ndarray:
+    """Kind probabilities whose expected spend per ServiceCategory follows the weights.
+
+    ``kind_probabilities`` sets the mix inside a category (service and kind weights, more
+    resources of cheap kinds), but a category's spend would then depend on its SKUs' prices
+    (a catalog with many cheap compute services and a few costly network ones would spend
+    little on compute). Each category's probabilities are rescaled so its share of the
+    expected effective spend equals its share of the weights (of the categories the catalog
+    has); the long tail inside a category keeps its relative weight.
+    """
+    kind_p = kind_probabilities(tables, category_weights)
+    if tables.catalog.service_weights_only:
+        return kind_p
+    category = tables.service_category[tables.kind_service]
+    spend = kind_p * kind_effective_cost(tables, quantity_scale, settings)
+    present = {c: w for c, w in category_weights.items() if w > 0 and kind_p[category == c].any()}
+    total = sum(present.values())
+    if not present or spend.sum() <= 0:
+        return kind_p
+    out = np.zeros_like(kind_p)
+    for name, weight in present.items():
+        mine = category == name
+        if spend[mine].sum() > 0:
+            out[mine] = kind_p[mine] * (weight / total) / spend[mine].sum()
+    if out.sum() <= 0:
+        return kind_p
+    return out / out.sum()
 
 
 SHARED_SUBCATEGORIES = ("Containers", "Relational Databases")

@@ -76,7 +76,98 @@ def build_commitments(
     Returns the portfolio, each line's commitment index (-1 = none), each line's
     committed rate per pricing unit (0 where not covered) and each line's renewal
     commitment (-1 = none), which takes over when the first term ends.
+
+    ``coverage`` is the share of the eligible usage (on-demand equivalent, over the run)
+    the portfolio covers. Terms bought during the run, terms ending unrenewed and the cap on
+    the number of commitments leave part of the assigned usage uncovered, so the share of
+    lines assigned is raised until the realised coverage meets the target.
     """
+    args = (
+        tables,
+        timeline,
+        line_sku,
+        line_sub,
+        line_region,
+        line_service,
+        line_start,
+        line_end,
+        line_qty,
+        line_spot,
+        contracted,
+        listed,
+        sub_billing,
+        sub_ids,
+        spend_service,
+    )
+    state = rng.bit_generator.state
+    target = coverage
+    best, best_error = None, np.inf
+    for _ in range(4):
+        rng.bit_generator.state = state
+        result = _portfolio(rng, *args, target, utilisation, max_commitments)
+        realised = realised_coverage(
+            tables, line_sku, line_start, line_end, line_qty, line_spot, contracted, result
+        )
+        if abs(realised - coverage) < best_error:
+            best, best_error = result, abs(realised - coverage)
+        if target >= 1.0 or best_error <= 0.03 or realised <= 0:
+            break
+        target = min(1.0, target * coverage / realised)
+    return best
+
+
+def realised_coverage(
+    tables: CatalogTables,
+    line_sku: np.ndarray,
+    line_start: np.ndarray,
+    line_end: np.ndarray,
+    line_qty: np.ndarray,
+    line_spot: np.ndarray,
+    contracted: np.ndarray,
+    portfolio: tuple[Commitments, np.ndarray, np.ndarray, np.ndarray],
+) -> float:
+    """Share of the eligible usage (contracted cost over the run) inside a commitment term."""
+    commitments, line_commitment, _, line_renewal = portfolio
+    eligible = (
+        (tables.sku_usage[line_sku] == RUNTIME) & (tables.sku_commitment[line_sku] > 0) & ~line_spot
+    )
+    per_period = contracted * line_qty
+    whole = float((per_period * (line_end - line_start))[eligible].sum())
+    covered = np.flatnonzero(line_commitment >= 0)
+    if whole <= 0 or not len(covered):
+        return 0.0
+    periods = np.zeros(len(covered))
+    for which in (line_commitment[covered], line_renewal[covered]):
+        has = which >= 0
+        c = np.maximum(which, 0)
+        lo = np.maximum(line_start[covered], commitments.start[c])
+        hi = np.minimum(line_end[covered], commitments.end[c])
+        periods += np.where(has, np.clip(hi - lo, 0, None), 0)
+    return float((per_period[covered] * periods).sum()) / whole
+
+
+def _portfolio(
+    rng: np.random.Generator,
+    tables: CatalogTables,
+    timeline: Timeline,
+    line_sku: np.ndarray,
+    line_sub: np.ndarray,
+    line_region: np.ndarray,
+    line_service: np.ndarray,
+    line_start: np.ndarray,
+    line_end: np.ndarray,
+    line_qty: np.ndarray,
+    line_spot: np.ndarray,
+    contracted: np.ndarray,
+    listed: np.ndarray,
+    sub_billing: np.ndarray,
+    sub_ids: np.ndarray,
+    spend_service: int,
+    coverage: float,
+    utilisation: float,
+    max_commitments: int,
+) -> tuple[Commitments, np.ndarray, np.ndarray, np.ndarray]:
+    """One portfolio covering (before terms and caps) ``coverage`` of the eligible usage."""
     n = len(line_sku)
     line_commitment = np.full(n, -1, dtype=np.int32)
     line_rate = np.zeros(n)
@@ -95,9 +186,22 @@ def build_commitments(
     covered = order[: int(np.searchsorted(share, coverage)) + 1]
 
     billing = sub_billing[line_sub[covered]]
-    as_usage = (tables.sku_commitment[line_sku[covered]] == USAGE_COMMITMENT) & (
-        rng.random(len(covered)) < 0.5
+    # Reserve a family in a region or leave it to the savings plan: decided per family, so a
+    # reservation covers every covered size of its family.
+    family_key = np.stack(
+        [billing, line_region[covered], tables.sku_family[line_sku[covered]]], axis=1
     )
+    if len(covered):
+        _, family_of = np.unique(family_key, axis=0, return_inverse=True)
+        family_of = family_of.ravel()
+        n_families = int(family_of.max()) + 1
+        # Families running several sizes are the classic size-flexible reservation.
+        pairs = np.unique(np.stack([family_of, line_sku[covered]], axis=1), axis=0)
+        sizes = np.bincount(pairs[:, 0], minlength=n_families)
+        reserve = (rng.random(n_families) < 0.5) | (sizes > 1)
+    else:
+        family_of, reserve = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    as_usage = (tables.sku_commitment[line_sku[covered]] == USAGE_COMMITMENT) & reserve[family_of]
     if "usage" not in kinds:
         as_usage[:] = False
     groups: list[tuple[int, np.ndarray]] = []
@@ -181,8 +285,10 @@ def build_commitments(
     line_renewal = np.full(n, -1, dtype=np.int32)
     for index in range(len(rows)):
         end = rows[index][12]
-        if 0 < end < timeline.n_periods and rng.random() < 0.75:
-            # Renewed like for like when the term ends inside the run.
+        still_used = (line_end[line_commitment == index] > end).any()
+        if 0 < end < timeline.n_periods and still_used and rng.random() < 0.9:
+            # Renewed like for like when the term ends inside the run and the usage it
+            # covers goes on (most are: coverage stays up from one term to the next).
             renewal = list(rows[index])
             renewal[11], renewal[12] = end, end + renewal[13] // timeline.period_hours
             line_renewal[line_commitment == index] = len(rows)

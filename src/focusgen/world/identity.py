@@ -26,8 +26,13 @@ def name_resources(
     region: np.ndarray,
     zone: np.ndarray,
     tag_coverage: float,
+    spend: np.ndarray | None = None,
 ) -> Resources:
-    """Ids, names, types and tags of the given resources (fixed for their lives)."""
+    """Ids, names, types and tags of the given resources (fixed for their lives).
+
+    ``spend`` (expected cost per resource) makes ``tag_coverage`` a share of spend rather
+    than of resources.
+    """
     n = len(kind)
     ids = np.empty(n, dtype=object)
     names = np.empty(n, dtype=object)
@@ -82,6 +87,7 @@ def name_resources(
         team,
         org.app_cost_centre.astype(TEXT)[app],
         tag_coverage,
+        spend,
     )
     types = types.astype(TEXT)
     return Resources(
@@ -122,16 +128,32 @@ def _tags(
     team: np.ndarray,
     cost_centre: np.ndarray,
     coverage: float,
+    spend: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """JSON tag objects: full, partial, mis-spelt or absent, per the tag coverage."""
+    """JSON tag objects: complete, mis-spelt, partial or absent.
+
+    Resources are taken in a random order, big spenders later (they are the ones that escape
+    tagging: count coverage overstates spend coverage); the first ``coverage`` of the spend
+    gets the complete set, the next slices a mis-cased key (all four keys, one spelt wrong),
+    then only some keys, the rest no tags at all.
+    """
     k_app, k_env, k_team, k_cc = CONVENTIONS[provider].tag_keys
     n = len(app)
     draw = rng.random(n)
+    if spend is not None and n and spend.sum() > 0:
+        weight = np.maximum(spend, 0) + 1e-12
+        order = np.argsort(draw * (weight / weight.mean()) ** 0.1, kind="stable")
+        position = np.empty(n)
+        cumulative = np.cumsum(weight[order])
+        # Spend share before each resource's midpoint: a quantile of spend, not of count.
+        position[order] = (cumulative - weight[order] / 2) / cumulative[-1]
+        draw = position
+    rest = 1 - coverage
     full = draw < coverage
-    partial = (draw >= coverage) & (draw < coverage + (1 - coverage) * 0.5)
+    misspelt = (draw >= coverage) & (draw < coverage + rest * 0.1)
+    partial = (draw >= coverage + rest * 0.1) & (draw < coverage + rest * 0.5)
+    full = full | misspelt
     env_value = env
-    # A few resources carry a mis-cased key, as real estates do.
-    misspelt = full & (rng.random(n) < 0.03)
     env_key = np.where(misspelt, k_env.capitalize() if "." not in k_env else k_env + "s", k_env)
 
     def pair(key: np.ndarray | str, value: np.ndarray) -> np.ndarray:
