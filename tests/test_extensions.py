@@ -124,11 +124,26 @@ def test_gcp_project_labels_location_credits_and_export_time(dataset):
         assert {d["Key"]: d["Value"] for d in json.loads(labels)} == json.loads(tags)
     assert data.count("x_Location IS DISTINCT FROM RegionId") == 0
     assert data.count("x_ExportTime <= ChargePeriodEnd") == 0
-    credits = data.rows("SELECT x_Credits, BilledCost FROM t WHERE ChargeCategory = 'Credit'")
-    assert credits
-    for text, billed in credits:
+    # Credit rows (SLA credits, reversals) list themselves.
+    for text, billed in data.rows(
+        "SELECT x_Credits, BilledCost FROM t WHERE ChargeCategory = 'Credit'"
+    ):
         assert json.loads(text)[0]["Amount"] == pytest.approx(billed)
-    assert data.count("ChargeCategory <> 'Credit' AND x_Credits <> '[]'") == 0
+    # Promotional credits are folded into usage rows: BilledCost is net of the listed credit,
+    # which is 30% of the gross charge; no separate promotional Credit rows.
+    folded = data.rows(
+        "SELECT x_Credits, BilledCost, EffectiveCost FROM t "
+        "WHERE ChargeCategory = 'Usage' AND x_Credits <> '[]'"
+    )
+    assert len(folded) > 100
+    for text, billed, effective in folded:
+        (credit,) = json.loads(text)
+        gross = billed - credit["Amount"]
+        assert credit["Amount"] == pytest.approx(-0.3 * gross, rel=1e-6, abs=1e-9)
+        assert effective == pytest.approx(billed)
+    assert data.count("ChargeCategory = 'Credit' AND ChargeClass IS NULL AND "
+                      "ChargeDescription = 'Promotional credit'") == 0  # fmt: skip
+    assert data.count("ChargeCategory NOT IN ('Credit', 'Usage') AND x_Credits <> '[]'") == 0
     assert data.rows("SELECT DISTINCT x_CostType FROM t WHERE ChargeCategory = 'Tax'") == [("tax",)]
 
 

@@ -20,6 +20,7 @@ KEYS = {
     "_region": pa.int32(),
     "_resource": pa.int32(),
     "_fx": DECIMAL,
+    "_credit": DECIMAL,
 }
 
 

@@ -20,6 +20,7 @@ from focusgen.engine.blocks import (
     unit_price_columns,
 )
 from focusgen.engine.canonical import to_table
+from focusgen.engine.credits import credits_in_usage, usage_credits
 from focusgen.engine.planner import Chunk
 from focusgen.engine.statics import pricing_categories, statics
 from focusgen.engine.trends import trend_factor
@@ -164,6 +165,10 @@ def _usage(
         paid_elsewhere = st.third_party[lines.service[active][local]]
         billed = np.where(paid_elsewhere, 0.0, billed)
         effective = np.where(paid_elsewhere, 0.0, effective)
+    credit = None
+    if credits_in_usage(pw):
+        credit = usage_credits(pw, sub, billed)
+        billed, effective = billed + credit, effective + credit
     category = np.where(in_term, COMMITTED, np.where(spot, DYNAMIC, STANDARD))
 
     service = lines.service[active][local]
@@ -241,6 +246,7 @@ def _usage(
             "SkuPriceId": coded(row_sku, st.sku_price_id),
             "Tags": coded(rcode, rtags, pw.resources.tags_valid[row_resource]),
             "_sku": keys(row_sku),
+            "_credit": None if credit is None else decimals(credit, valid=credit != 0),
             "_region": keys(region),
             "_resource": keys(row_resource),
         }

@@ -16,11 +16,11 @@ from focusgen.engine.blocks import (
     unit_price_columns,
 )
 from focusgen.engine.canonical import to_table
+from focusgen.engine.credits import CREDIT_SHARE_OF_BILL, credits_in_usage
 from focusgen.engine.statics import statics
 from focusgen.world.corrections import correction_pairs, sla_credit_pairs
 from focusgen.world.model import ProviderWorld
 
-CREDIT_SHARE_OF_BILL = 0.3
 SUPPORT_MINIMUM_USD = 100.0
 
 
@@ -75,6 +75,8 @@ def _tax(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
 
 
 def _credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
+    if credits_in_usage(pw):
+        return None  # folded into the usage rows (x_Credits)
     pairs = pw.tax_pairs[pw.tax_pairs[:, 0] == month]
     subs = np.unique(pairs[:, 1])
     subs = subs[pw.org.sub_credited[subs]]

@@ -110,6 +110,10 @@ class Conventions:
     spend_category: tuple[str, str, str] = ("Compute", "Other (Compute)", "ComputeSavingsPlans")
 
 
+# Providers whose exports fold credits into the usage rows they reduce (BilledCost = cost +
+# credits, the credits listed in x_Credits) instead of writing separate Credit rows.
+CREDITS_IN_USAGE = frozenset({"gcp"})
+
 # Charge-period grain of each provider's own export (scenario granularity "native"):
 # AWS, Google Cloud and OCI export hourly rows, Azure and the SaaS publishers daily ones.
 NATIVE_GRAIN = {

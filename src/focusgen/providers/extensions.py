@@ -412,15 +412,26 @@ def _json_amounts(key: str, amount: pa.ChunkedArray, below: float) -> pa.Chunked
     return pa.chunked_array(out, type=pa.string())
 
 
-def _credits(table: pa.Table) -> pa.ChunkedArray:
-    """GCP x_Credits: the credit a row carries as an array, ``[]`` on rows without one."""
+def _credits(table: pa.Table, promotion: str) -> pa.ChunkedArray:
+    """GCP x_Credits: the credits a row carries as an array, ``[]`` on rows without one.
+
+    A usage row lists the promotional credit folded into it (its BilledCost is net of it);
+    a Credit row (SLA credit, a reversal) lists itself.
+    """
+    folded = pc.is_valid(table.column("_credit"))
     is_credit = pc.equal(table.column("ChargeCategory").cast(pa.string()), "Credit")
-    amount = pc.cast(pc.round(table.column("BilledCost"), 10), pa.string())
-    name = pc.fill_null(table.column("ChargeDescription").cast(pa.string()), "Credit")
-    one = pc.binary_join_element_wise(
-        '[{"Name":"', name, '","Amount":', amount, ',"Type":"PROMOTION"}]', ""
+    amount = pc.if_else(folded, table.column("_credit"), table.column("BilledCost"))
+    text = pc.cast(pc.round(amount, 10), pa.string())
+    name = pc.if_else(
+        folded,
+        pa.scalar(promotion, pa.string()),
+        pc.fill_null(table.column("ChargeDescription").cast(pa.string()), "Credit"),
     )
-    return pc.if_else(is_credit, one, pa.scalar("[]", pa.string())).dictionary_encode()
+    one = pc.binary_join_element_wise(
+        '[{"Name":"', name, '","Amount":', text, ',"Type":"PROMOTION"}]', ""
+    )
+    has = pc.or_(folded, is_credit)
+    return pc.if_else(has, one, pa.scalar("[]", pa.string())).dictionary_encode()
 
 
 def _in_usd(table: pa.Table, cost: str) -> pa.ChunkedArray:
@@ -461,7 +472,7 @@ def extension_columns(pw: ProviderWorld, table: pa.Table, native: bool) -> dict[
         "x_SkuMeterSubcategory": lambda: _take(table, "_sku", lk["x_SkuMeterSubcategory"]),
         "x_SkuRegion": lambda: _take(table, "_region", lk["x_SkuRegion"]),
         "x_CostType": lambda: _map_dictionary(table.column("ChargeCategory"), _COST_TYPES),
-        "x_Credits": lambda: _credits(table),
+        "x_Credits": lambda: _credits(table, pw.tables.catalog.credit_description),
         "x_ExportTime": lambda: pc.add(
             table.column("ChargePeriodEnd"), pa.scalar(EXPORT_LAG_US, pa.duration("us"))
         ),

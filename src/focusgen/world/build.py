@@ -6,7 +6,7 @@ import numpy as np
 
 from focusgen.catalog.tables import CatalogTables, catalog_tables
 from focusgen.engine.timeline import Timeline
-from focusgen.providers.conventions import CONVENTIONS, NATIVE_GRAIN
+from focusgen.providers.conventions import CONVENTIONS, CREDITS_IN_USAGE, NATIVE_GRAIN
 from focusgen.providers.idgen import digit_tokens
 from focusgen.scenario.model import PROVIDERS, Scenario, currency_rates
 from focusgen.scenario.timeline_spec import Scope
@@ -116,6 +116,7 @@ def _recount(pw: ProviderWorld) -> None:
         pw.org,
         pw.tables.catalog.support_rate > 0,
         pw.tables.service_third_party,
+        pw.provider not in CREDITS_IN_USAGE,
     )
     pw.expected_rows = usage + fixed
 
@@ -133,6 +134,7 @@ def _count_rows(
     org,
     support: bool = True,
     untaxed: np.ndarray | None = None,
+    credit_rows: bool = True,
 ) -> tuple[np.ndarray, int, int]:
     """Tax pairs, usage rows and every other row (unused, purchases, reservations, month end).
 
@@ -151,7 +153,7 @@ def _count_rows(
         unused
         + len(schedule)
         + len(reservations) * n
-        + _close_rows(tax_pairs, org, timeline.months, support)
+        + _close_rows(tax_pairs, org, timeline.months, support, credit_rows)
     )
     return tax_pairs, usage, fixed
 
@@ -322,6 +324,7 @@ def _provider_world(
             org,
             tables.catalog.support_rate > 0,
             tables.service_third_party,
+            tables.catalog.provider not in CREDITS_IN_USAGE,
         )
         total = usage_rows + new_fixed
         if target_rows is None or abs(total - target_rows) <= max(1, 0.002 * target_rows):
@@ -588,10 +591,13 @@ def _tax_pairs(
     return np.unique(np.concatenate(keys).astype(np.int64), axis=0)
 
 
-def _close_rows(tax_pairs: np.ndarray, org, months: int, support: bool = True) -> int:
-    """Tax, credit, support (when charged) and correction rows implied by the charged triples."""
+def _close_rows(
+    tax_pairs: np.ndarray, org, months: int, support: bool = True, credit_rows: bool = True
+) -> int:
+    """Tax, credit (unless folded into usage), support (when charged) and correction rows
+    implied by the charged triples."""
     month_sub = np.unique(tax_pairs[:, :2], axis=0)
-    credits = int(org.sub_credited[month_sub[:, 1]].sum())
+    credits = int(org.sub_credited[month_sub[:, 1]].sum()) if credit_rows else 0
     month_billing = np.unique(
         np.stack([month_sub[:, 0], org.sub_billing[month_sub[:, 1]]], axis=1), axis=0
     )
