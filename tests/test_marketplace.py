@@ -9,6 +9,7 @@ from focusgen.validate import validate
 from focusgen.world.build import build_world
 from support.data import read
 
+AWS_INC = "Amazon Web Services, Inc."
 DATADOG = "Datadog Pro"
 FIREWALL = "Palo Alto Networks VM-Series Next-Generation Firewall (Bundle 2)"
 ATLAS = "MongoDB Atlas (pay-as-you-go)"
@@ -48,12 +49,12 @@ def test_listings_name_their_publisher_and_host(bill):
             "InvoiceIssuerName FROM t WHERE ChargeCategory = 'Usage'"
         )
     )
-    assert rows[DATADOG] == ("Datadog, Inc.", "Datadog, Inc.", "Datadog, Inc.", "AWS")
-    assert rows[FIREWALL] == ("Palo Alto Networks", "Palo Alto Networks", "AWS", "AWS")
+    assert rows[DATADOG] == ("Datadog, Inc.", "Datadog, Inc.", "Datadog, Inc.", AWS_INC)
+    assert rows[FIREWALL] == ("Palo Alto Networks", "Palo Alto Networks", "AWS", AWS_INC)
     assert rows[ATLAS] == ("MongoDB, Inc.", "MongoDB, Inc.", "MongoDB, Inc.", "MongoDB, Inc.")
     assert data.count("ProviderName <> 'AWS'") == 0
     own = rows["Amazon Elastic Compute Cloud"]
-    assert own == ("Amazon Web Services, Inc.", "AWS", "AWS", "AWS")
+    assert own == (AWS_INC, "AWS", "AWS", AWS_INC)
 
 
 def test_seller_billed_listing_bills_zero_and_is_not_taxed(bill):
@@ -63,7 +64,7 @@ def test_seller_billed_listing_bills_zero_and_is_not_taxed(bill):
     assert data.count(f"ServiceName = '{ATLAS}' AND ListCost > 0") > 0
     assert data.count(f"ServiceName = '{ATLAS}' AND ChargeCategory = 'Tax'") == 0
     # Every row whose issuer is not the provider bills nothing (FOCUS 1.2/1.3 third-party rule).
-    assert data.count("InvoiceIssuerName <> 'AWS' AND BilledCost <> 0") == 0
+    assert data.count(f"InvoiceIssuerName <> '{AWS_INC}' AND BilledCost <> 0") == 0
     # Listings billed by AWS are billed and taxed like AWS's own services.
     assert data.count(f"ServiceName = '{DATADOG}' AND BilledCost > 0") > 0
     assert data.count(f"ServiceName IN ('{DATADOG}', '{FIREWALL}') AND ChargeCategory = 'Tax'") > 0
