@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import numpy as np
@@ -89,16 +89,17 @@ def chunk_rel(world: World, scenario: Scenario, chunk: Chunk) -> str:
     month = world.timeline.month_label(chunk.month)
     if out.native:
         timeline = world.providers[chunk.provider].timeline
-        # A native daily folder holds the file of the day its last charge period falls in.
-        last = max(min(chunk.end, int(timeline.month_bounds[chunk.month + 1])) - 1, chunk.start)
-        last = min(last, int(timeline.month_bounds[chunk.month + 1]) - 1)
+        # A native daily folder holds the file of the day its last charge period falls in
+        # (a month's closing chunk, which has no periods, goes to the month's last day).
+        month_end = int(timeline.month_bounds[chunk.month + 1])
+        last = min(max(chunk.end - 1, chunk.start), month_end - 1)
         day_us = int(timeline.period_start_us(np.array([last]))[0])
         place = FilePlace(
             provider=provider,
             fmt=file_format(world, scenario, chunk.provider),
             month=date.fromisoformat(month + "-01"),
             part=chunk.part,
-            day=(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=day_us)).date(),
+            day=datetime.fromtimestamp(day_us / 1_000_000, tz=UTC).date(),
             seed=scenario.seed,
         )
         return native_path(place)

@@ -450,13 +450,16 @@ def extension_columns(pw: ProviderWorld, table: pa.Table, native: bool) -> dict[
         return {}
     lk = _lookups(pw).values
     n_regions = len(pw.tables.region_id)
-    discount = pc.subtract(table.column("ContractedCost"), table.column("ListCost"))
     make: dict[str, Callable[[], pa.ChunkedArray]] = {
         "x_ServiceCode": lambda: _take(table, "_service", lk["x_ServiceCode"]),
         "x_Operation": lambda: _take(table, "_sku", lk["x_Operation"]),
         "x_UsageType": lambda: _usage_type(table, lk["x_UsageType"], n_regions),
         "x_CostCategories": lambda: _take(table, "_resource", lk["x_CostCategories"]),
-        "x_Discounts": lambda: _json_amounts("total_discount", discount, -1e-12),
+        "x_Discounts": lambda: _json_amounts(
+            "total_discount",
+            pc.subtract(table.column("ContractedCost"), table.column("ListCost")),
+            -1e-12,
+        ),
         "x_BilledCostInUsd": lambda: _in_usd(table, "BilledCost"),
         "x_ContractedCostInUsd": lambda: _in_usd(table, "ContractedCost"),
         "x_EffectiveCostInUsd": lambda: _in_usd(table, "EffectiveCost"),

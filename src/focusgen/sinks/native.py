@@ -14,6 +14,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from focusgen.sinks.layout import part_path
+
 AWS_EXPORT = "focus-export"
 AZURE_EXPORT = "focus-cost-export"
 GCP_TABLE = "gcp_billing_export_focus"
@@ -68,7 +70,8 @@ def native_path(place: FilePlace) -> str:
         return f"oci/FOCUS Reports/{place.day:%Y/%m/%d}/{number:016d}.csv.gz"
     if p == "gcp":
         return f"gcp/{GCP_TABLE}/{period}/shard-{place.part:012d}.parquet"
-    return f"{p}/billing_period={period}/part-{place.part:05d}{ext}"
+    # Publishers without a native export of their own: the billing-period layout.
+    return str(part_path("billing-period", place.fmt, p, period, place.part))
 
 
 def _month_end(month: date) -> date:

@@ -23,6 +23,7 @@ from focusgen.world.resources import (
     kind_monthly_cost,
     kind_probabilities,
     line_monthly_cost,
+    per_kind_cost,
 )
 from focusgen.world.schedule import purchase_schedule
 from focusgen.world.scope import scope_mask
@@ -406,13 +407,7 @@ def kind_effective_cost(tables: CatalogTables, quantity_scale: float, settings) 
     cost = cost * np.where(tables.sku_spot, 1 - settings.spot_share * (1 - SPOT_FACTOR), 1.0)
     eligible = runtime & (tables.sku_commitment > 0)
     cost = cost * np.where(eligible, 1 - settings.commitment_coverage * COMMITMENT_SAVING, 1.0)
-    out = np.zeros(len(tables.kind_service))
-    for k in range(len(out)):
-        vs, vc = tables.kind_variant_start[k], tables.kind_variant_count[k]
-        ms, mc = tables.kind_meter_start[k], tables.kind_meter_count[k]
-        w = tables.sku_weight[vs : vs + vc]
-        out[k] = (cost[vs : vs + vc] * w).sum() / w.sum() + cost[ms : ms + mc].sum()
-    return out
+    return per_kind_cost(tables, cost)
 
 
 def spend_calibrated_probabilities(

@@ -116,6 +116,15 @@ def build_commitments(
     return best
 
 
+def commitment_eligible(
+    tables: CatalogTables, line_sku: np.ndarray, line_spot: np.ndarray
+) -> np.ndarray:
+    """Lines a commitment may cover: always-on, commitment-eligible SKUs, not spot."""
+    return (
+        (tables.sku_usage[line_sku] == RUNTIME) & (tables.sku_commitment[line_sku] > 0) & ~line_spot
+    )
+
+
 def realised_coverage(
     tables: CatalogTables,
     line_sku: np.ndarray,
@@ -128,9 +137,7 @@ def realised_coverage(
 ) -> float:
     """Share of the eligible usage (contracted cost over the run) inside a commitment term."""
     commitments, line_commitment, _, line_renewal = portfolio
-    eligible = (
-        (tables.sku_usage[line_sku] == RUNTIME) & (tables.sku_commitment[line_sku] > 0) & ~line_spot
-    )
+    eligible = commitment_eligible(tables, line_sku, line_spot)
     per_period = contracted * line_qty
     whole = float((per_period * (line_end - line_start))[eligible].sum())
     covered = np.flatnonzero(line_commitment >= 0)
@@ -172,9 +179,7 @@ def _portfolio(
     line_commitment = np.full(n, -1, dtype=np.int32)
     line_rate = np.zeros(n)
     kinds = tables.catalog.commitment_types
-    eligible = (
-        (tables.sku_usage[line_sku] == RUNTIME) & (tables.sku_commitment[line_sku] > 0) & ~line_spot
-    )
+    eligible = commitment_eligible(tables, line_sku, line_spot)
     no_renewal = np.full(n, -1, dtype=np.int32)
     if coverage <= 0 or max_commitments <= 0 or not eligible.any():
         return empty_commitments(), line_commitment, line_rate, no_renewal

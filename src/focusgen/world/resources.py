@@ -65,6 +65,11 @@ def kind_probabilities(tables: CatalogTables, category_weights: dict[str, float]
 def kind_monthly_cost(tables: CatalogTables) -> np.ndarray:
     """Expected list cost of one resource of each kind for one month (USD)."""
     sku_cost = line_monthly_cost(tables, np.arange(len(tables.sku_id)), tables.sku_qty)
+    return per_kind_cost(tables, sku_cost)
+
+
+def per_kind_cost(tables: CatalogTables, sku_cost: np.ndarray) -> np.ndarray:
+    """A resource's cost per kind: its weighted-average variant plus every meter."""
     out = np.zeros(len(tables.kind_service))
     for k in range(len(out)):
         vs, vc = tables.kind_variant_start[k], tables.kind_variant_count[k]
