@@ -81,7 +81,7 @@ def test_config_file_with_overriding_options(tmp_path):
         (["--granularity", "weekly"], ["--granularity", "weekly"]),
         (["--config", "/no/such.yaml"], ["--config", "no such file"]),
         (["--workers", "0"], ["--workers", "0", "1 or more"]),
-        (["--workers", "two"], ["--workers", "two", "1 or more"]),
+        (["--workers", "two"], ["--workers", "two", "1 or more", "auto"]),
         (["--output", "ftp://host/x"], ["--output", "ftp://host/x", "s3://bucket/prefix"]),
         (["--dask-scheduler", "localhost"], ["--dask-scheduler", "localhost", "tcp://"]),
     ],

@@ -140,7 +140,8 @@ def test_gcp_export_shards_hold_bigquery_nested_records(native):
     assert all(abs(a - b) < 1e-9 for a, b in credits)
 
 
-def test_native_csv_is_gzip_and_the_same_bytes_with_two_workers(tmp_path):
+def test_native_csv_is_gzip_and_the_same_bytes_with_two_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr("focusgen.run.PARALLEL_MIN_ROWS", 0)  # worker processes, though small
     one = _run(tmp_path / "one", fmt="csv")
     two = _run(tmp_path / "two", fmt="csv", workers=2)
     digests = [

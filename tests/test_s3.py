@@ -15,7 +15,7 @@ import pytest
 
 from focusgen import generate, load_scenario
 from focusgen.sinks.storage import StorageOptions
-from test_scale import CHUNK_ROWS, digests, run
+from test_scale import CHUNK_ROWS, digests, parallel_small_runs, run  # noqa: F401
 
 BUCKET = "focus-bucket"
 
@@ -75,7 +75,7 @@ def listing(admin: pafs.FileSystem, prefix: str) -> dict[str, bytes]:
 
 def test_s3_round_trip_matches_local_output(tmp_path, s3):
     endpoint, _server, admin = s3
-    local = run(tmp_path / "local", "parquet")
+    local = run(tmp_path / "local", "parquet", workers=1)
     scenario = load_scenario(
         None,
         providers="aws,gcp",

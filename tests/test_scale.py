@@ -7,12 +7,22 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from focusgen import generate, load_scenario
+from focusgen.engine.planner import MAX_CHUNK_ROWS, MIN_CHUNK_ROWS, Chunk, default_chunk_rows
+from focusgen.run import plan_workers
 
 # Small chunks so every month has several usage chunks and the closing chunk needs their
 # sums added in order.
 CHUNK_ROWS = 4_000
+
+
+@pytest.fixture(autouse=True)
+def parallel_small_runs(monkeypatch):
+    """Let these small runs use worker processes (real runs this size stay in one)."""
+    monkeypatch.setattr("focusgen.run.PARALLEL_MIN_ROWS", 0)
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -47,19 +57,40 @@ def run(folder: Path, fmt: str, layout: str = "billing-period", **kwargs) -> dic
 
 
 @pytest.mark.parametrize(
-    ("fmt", "layout"),
-    [("parquet", "billing-period"), ("csv", "billing-period"), ("parquet", "provider")],
+    ("fmt", "layout", "workers"),
+    [
+        ("parquet", "billing-period", 2),  # worker processes write their own parts
+        ("csv", "billing-period", 2),
+        ("parquet", "provider", 2),  # one thread builds while another writes
+        ("parquet", "provider", 3),  # worker processes send tables back to one writer
+    ],
 )
-def test_two_workers_write_the_same_bytes_as_one(tmp_path, fmt, layout):
-    one = run(tmp_path / "one", fmt, layout)
-    two = run(tmp_path / "two", fmt, layout, workers=2)
-    assert len(one) > 3 and one == two
-    assert "_SUCCESS" in one and not any(".focusgen-staging" in rel for rel in two)
+def test_more_workers_write_the_same_bytes_as_one(tmp_path, fmt, layout, workers):
+    one = run(tmp_path / "one", fmt, layout, workers=1)
+    many = run(tmp_path / "many", fmt, layout, workers=workers)
+    assert len(one) > 3 and one == many
+    assert "_SUCCESS" in one and not any(".focusgen-staging" in rel for rel in many)
+
+
+def test_default_chunking_and_every_core_write_the_same_bytes_as_one_core(tmp_path):
+    def default_run(folder: Path, **kwargs) -> dict[str, str]:
+        scenario = load_scenario(
+            None, providers="aws", rows=80_000, months=1, seed=5, output_path=str(folder)
+        )
+        generate(scenario, **kwargs)
+        return digests(folder)
+
+    one = default_run(tmp_path / "one", workers=1)
+    parts = [rel for rel in one if rel.endswith(".parquet")]
+    # The default plan cuts a run this size into several chunks, whatever the workers.
+    assert len(parts) >= 3
+    assert default_run(tmp_path / "auto") == one
+    assert default_run(tmp_path / "two", workers=2) == one
 
 
 def test_dask_local_cluster_writes_the_same_bytes_as_a_local_run(tmp_path):
     distributed = pytest.importorskip("distributed")
-    local = run(tmp_path / "local", "parquet")
+    local = run(tmp_path / "local", "parquet", workers=1)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -76,3 +107,39 @@ def test_bad_worker_count_is_refused(tmp_path, workers):
     with pytest.raises(ValueError, match="workers"):
         generate(scenario, workers=workers)
     assert not (tmp_path / "x").exists()
+
+
+@given(st.integers(min_value=1, max_value=10**10))
+def test_default_chunks_are_bounded_and_grow_with_the_run(rows):
+    size = default_chunk_rows(rows)
+    assert MIN_CHUNK_ROWS <= size <= MAX_CHUNK_ROWS
+    assert default_chunk_rows(rows + 1) >= size
+    if rows >= 8 * MAX_CHUNK_ROWS:
+        assert size == MAX_CHUNK_ROWS  # large runs: flat memory per chunk
+
+
+def _chunks(usage: int, rows: int = 100_000) -> list[Chunk]:
+    return [Chunk(0, 0, i, i, i + 1, rows) for i in range(usage)] + [
+        Chunk(0, 0, usage, 1, 1, 0, closing=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("workers", "usage_chunks", "shared_files", "mode"),
+    [
+        (1, 8, False, "serial"),  # one core: build and write in turn
+        (1, 8, True, "serial"),
+        (2, 1, False, "serial"),  # nothing to share between two cores
+        (2, 8, False, "processes"),  # each process writes its own part files
+        (2, 8, True, "pipeline"),  # one file: build on one thread, write on another
+        (4, 8, True, "processes"),
+    ],
+)
+def test_worker_plan(workers, usage_chunks, shared_files, mode):
+    assert plan_workers(workers, _chunks(usage_chunks), shared_files) == mode
+
+
+def test_small_runs_stay_in_one_process(monkeypatch):
+    monkeypatch.setattr("focusgen.run.PARALLEL_MIN_ROWS", 50_000)
+    assert plan_workers(4, _chunks(8, rows=50_000 // 8 - 1), False) == "serial"
+    assert plan_workers(4, _chunks(8, rows=50_000 // 8 + 1), False) == "processes"

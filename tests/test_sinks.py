@@ -120,7 +120,7 @@ def test_failed_run_leaves_no_partial_files(tmp_path, monkeypatch):
         None, providers="aws", rows=3000, months=3, output_path=str(tmp_path / "out")
     )
     with pytest.raises(RuntimeError):
-        generate(scenario)
+        generate(scenario, workers=1)
     leftovers = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert leftovers == []
 

@@ -119,8 +119,11 @@ def generate(
         str | None, typer.Option(help="Output folder, or s3://bucket/prefix.")
     ] = None,
     workers: Annotated[
-        str, typer.Option(help="Worker processes on this machine (output is identical).")
-    ] = "1",
+        str,
+        typer.Option(
+            help="Cores to use on this machine: a number, or auto for all (output is identical)."
+        ),
+    ] = "auto",
     dask_scheduler: Annotated[
         str | None,
         typer.Option("--dask-scheduler", help="Run chunks on a Dask cluster: tcp://HOST:PORT."),
@@ -203,13 +206,16 @@ def _first_line(error: OSError) -> str:
     return " ".join(text.split())
 
 
-def _workers(value: str, dask_scheduler: str | None) -> int:
+def _workers(value: str, dask_scheduler: str | None) -> int | None:
+    """The worker count (None: every core), or exit with a message naming the option."""
+    if value.strip().lower() == "auto":
+        return None
     try:
         n = int(value)
     except ValueError:
         n = 0
     if n < 1:
-        _fail(f"--workers={value!r}: must be a whole number of processes, 1 or more")
+        _fail(f"--workers={value!r}: must be a whole number of cores, 1 or more, or auto")
     if n > 1 and dask_scheduler:
         _fail(f"--workers={value!r}: not with --dask-scheduler (the cluster's workers run chunks)")
     return n

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen import __version__
-from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks
+from focusgen.engine.planner import Chunk, plan_chunks
 from focusgen.executors.dask import DaskExecutor
 from focusgen.executors.pool import process_pool
 from focusgen.executors.tasks import (
@@ -37,10 +37,10 @@ from focusgen.sinks.storage import Storage, StorageOptions, check_uri
 from focusgen.sinks.summary import ChunkTotals, Totals, chunk_totals
 from focusgen.sinks.writers import EXTENSIONS, FileWriter
 from focusgen.supplemental import ExtraOutput, extra_outputs
-from focusgen.world.build import build_world
 from focusgen.world.model import World
 
 Progress = Callable[[int, int], None]
+PARALLEL_MIN_ROWS = 50_000
 
 
 @dataclass
@@ -65,15 +65,17 @@ def generate(
     scenario: Scenario,
     *,
     progress: Progress | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    workers: int = 1,
+    chunk_rows: int | None = None,
+    workers: int | None = None,
     dask_client: Any = None,
     storage_options: StorageOptions | None = None,
 ) -> RunSummary:
     """Generate the scenario's dataset into ``scenario.output.path`` and return its summary.
 
-    ``workers`` > 1 runs chunks in that many local processes; ``dask_client`` (a
-    ``distributed.Client``) runs them on its cluster instead. The output path may be a
+    ``workers`` is how many cores the run keeps busy: 1 builds and writes every chunk in
+    turn on one core; more run chunks in parallel (see ``plan_workers``); None, the
+    default, uses every core this process may run on. ``dask_client`` (a
+    ``distributed.Client``) runs chunks on its cluster instead. The output path may be a
     folder or ``s3://bucket/prefix`` (``storage_options`` and the AWS variables say how to
     reach it). Every executor and worker count writes byte-identical files.
 
@@ -82,41 +84,38 @@ def generate(
     >>> abs(summary.rows - 2000) <= 40
     True
     """
+    if workers is None:
+        workers = available_cores()
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers={workers!r}: must be an integer >= 1")
+        raise ValueError(f"workers={workers!r}: must be an integer >= 1 or None (every core)")
     problem = check_uri(scenario.output.path)
     if problem:
         raise ValueError(f"output.path={scenario.output.path!r}: {problem}")
     began = time.perf_counter()
     _map_large_allocations()
     scenario_json = scenario.model_dump_json()
-    parallel = dask_client is not None or workers > 1
     # Built through the task module's cache so forked workers inherit the world.
-    world = world_for(scenario_json)[1] if parallel else build_world(scenario)
-    executor = (
-        DaskExecutor(dask_client)
-        if dask_client is not None
-        else process_pool(workers, scenario_json)
-        if parallel
-        else None
-    )
+    world = world_for(scenario_json)[1]
+    executor = None
     try:
         chunks = plan_chunks(world, chunk_rows, daily_files(world, scenario))
+        shared_files = scenario.output.layout == "provider"
+        mode = "dask" if dask_client is not None else plan_workers(workers, chunks, shared_files)
+        if mode == "dask":
+            executor = DaskExecutor(dask_client)
+        elif mode == "processes":
+            executor = process_pool(workers, scenario_json)
         storage = Storage(scenario.output.path, storage_options or StorageOptions())
         staging_rel = f".focusgen-staging-{int(time.time() * 1000)}-{os.getpid()}"
         run = _Run(scenario, world, chunks, storage, staging_rel, progress)
         try:
             storage.makedirs(staging_rel)
             if executor is None:
-                run.in_process()
+                run.in_process(overlap_writes=mode == "pipeline")
             else:
                 run.parallel(
                     executor,
-                    Job(
-                        scenario_json,
-                        storage.child(staging_rel),
-                        write=scenario.output.layout != "provider",
-                    ),
+                    Job(scenario_json, storage.child(staging_rel), write=not shared_files),
                     limit=2 * workers if dask_client is None else _dask_slots(dask_client),
                 )
             for rel, text in native_manifests(world, scenario, run.files, run.file_rows).items():
@@ -164,6 +163,32 @@ def generate(
     )
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def plan_workers(workers: int, chunks: list[Chunk], shared_files: bool) -> str:
+    """How to keep ``workers`` cores busy on these chunks: serial, pipeline or processes.
+
+    One core builds and writes chunks in turn ("serial"). With more, chunks that write
+    their own part files run in worker processes; when many chunks append to one file
+    (the provider layout) the tables would have to travel back to this process, so two
+    cores are better spent on one thread building while another writes ("pipeline").
+    A run of one usage chunk has nothing to share, and one under ``PARALLEL_MIN_ROWS``
+    rows is done before a pool of processes would have started.
+    """
+    usage_chunks = sum(not chunk.closing for chunk in chunks)
+    rows = sum(chunk.rows for chunk in chunks)
+    if workers == 1 or usage_chunks < 2 or rows < PARALLEL_MIN_ROWS:
+        return "serial"
+    if shared_files and workers == 2:
+        return "pipeline"
+    return "processes"
+
+
 class _Run:
     """One run's state: chunk plan, cost sums per month, totals, open writers, files."""
 
@@ -209,12 +234,19 @@ class _Run:
         if self.last_of_file[rel] is chunk:
             self.writers.pop(rel).close()
 
-    def in_process(self) -> None:
-        """Build chunks here; one thread writes chunk k while this one builds chunk k + 1."""
+    def in_process(self, overlap_writes: bool) -> None:
+        """Build and write chunks here, in order.
+
+        With ``overlap_writes`` a second thread writes chunk k while this one builds chunk
+        k + 1 (Arrow's writers and most numpy kernels release the GIL); at most two chunks
+        are alive at once. Without it one chunk is alive at a time, on one core.
+        """
         sums: dict[tuple[int, int], np.ndarray] = {}
-        # Arrow's writers and most numpy kernels release the GIL; at most two chunks are
-        # alive at once.
-        io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focusgen-write")
+        io = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="focusgen-write")
+            if overlap_writes
+            else None
+        )
         pending: tuple[Chunk, str, Future] | None = None
 
         def write(chunk: Chunk, rel: str, table: pa.Table) -> ChunkTotals:
@@ -230,6 +262,10 @@ class _Run:
                 if chunk_sums is not None:
                     _add_sums(sums, key, chunk_sums)
                 rel = chunk_rel(self.world, self.scenario, chunk)
+                if io is None:
+                    self.record(chunk, rel, write(chunk, rel, table))
+                    del table
+                    continue
                 if pending is not None:
                     self.record(pending[0], pending[1], pending[2].result())
                 pending = (chunk, rel, io.submit(write, chunk, rel, table))
@@ -237,7 +273,8 @@ class _Run:
             if pending is not None:
                 self.record(pending[0], pending[1], pending[2].result())
         finally:
-            io.shutdown(cancel_futures=True)
+            if io is not None:
+                io.shutdown(cancel_futures=True)
 
     def parallel(self, executor, job: Job, limit: int) -> None:
         """Submit chunk tasks, at most ``limit`` in flight; take results in chunk order.

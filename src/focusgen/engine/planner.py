@@ -9,7 +9,9 @@ import numpy as np
 
 from focusgen.world.model import World
 
-DEFAULT_CHUNK_ROWS = 300_000
+MAX_CHUNK_ROWS = 300_000
+MIN_CHUNK_ROWS = 25_000
+CHUNKS_PER_RUN = 8
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,27 @@ def rows_per_period(world: World, provider: int) -> np.ndarray:
     return counts
 
 
+def default_chunk_rows(expected_rows: int) -> int:
+    """Rows per chunk for a run of this size: a function of the scenario alone.
+
+    Large runs use ``MAX_CHUNK_ROWS`` (memory stays flat); smaller ones are cut into about
+    ``CHUNKS_PER_RUN`` chunks so that several workers share the work evenly. It must not
+    depend on the worker count: chunk keys seed the random streams, and every executor
+    writes the same bytes.
+    """
+    return int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, -(-expected_rows // CHUNKS_PER_RUN))))
+
+
 def plan_chunks(
-    world: World, chunk_rows: int = DEFAULT_CHUNK_ROWS, daily: frozenset[int] = frozenset()
+    world: World, chunk_rows: int | None = None, daily: frozenset[int] = frozenset()
 ) -> list[Chunk]:
     """Chunks in output order: per provider, per month, period ranges then the closing chunk.
 
     Chunks of the providers in ``daily`` never span two days (their native exports deliver
-    one folder of files per day).
+    one folder of files per day). ``chunk_rows`` defaults to ``default_chunk_rows``.
     """
+    if chunk_rows is None:
+        chunk_rows = default_chunk_rows(world.expected_rows)
     chunks: list[Chunk] = []
     for p, pw in enumerate(world.providers):
         # Each provider has its own charge-period grain (same billing months).
