@@ -6,18 +6,26 @@ import contextlib
 import os
 import shutil
 import tempfile
+import zlib
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from focusgen.providers.extensions import JSON_EXTENSIONS
+from focusgen.sinks import csv_text
 from focusgen.sinks.storage import Storage
+
+if TYPE_CHECKING:
+    import duckdb
 
 EXTENSIONS = {"parquet": ".parquet", "csv": ".csv", "csv.gz": ".csv.gz", "jsonl": ".jsonl"}
 ROW_GROUP_ROWS = 128 * 1024
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# gzip level 3: within a few percent of level 1's speed and a sixth smaller; level 6 (the
+# gzip default) saves another sixth for over twice the time.
+GZIP_LEVEL = 3
 JSON_COLUMNS = JSON_EXTENSIONS | frozenset(
     {
         "Tags",
@@ -115,6 +123,8 @@ class FileWriter:
         self._stream = None
         self._parquet: pq.ParquetWriter | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._gzip = None
+        self._text = fmt in ("csv", "csv.gz") and csv_text.supported(schema)
         self._parts = 0
         self._scratch: str | None = None
         if fmt == "parquet":
@@ -122,7 +132,14 @@ class FileWriter:
             self._parquet = pq.ParquetWriter(
                 self._stream, schema, **parquet_options(schema, compression)
             )
+        elif self._text:
+            self._stream = storage.open_write(self.tmp)
+            if fmt == "csv.gz":
+                self._gzip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # gzip, mtime 0
+            self._emit(csv_text.header_line(schema.names))
         else:
+            import duckdb  # only JSON Lines and nested columns need it
+
             self._con = duckdb.connect()
             self._con.execute("SET TimeZone='UTC'")
             self._con.execute("SET preserve_insertion_order=true")
@@ -137,7 +154,15 @@ class FileWriter:
         if self._parquet is not None:
             self._parquet.write_table(table, row_group_size=ROW_GROUP_ROWS)
             return
+        if self._text:
+            for piece in csv_text.csv_slices(table):
+                self._emit(piece)
+            return
         self._write_text(table)
+
+    def _emit(self, data: bytes | memoryview) -> None:
+        assert self._stream is not None
+        self._stream.write(self._gzip.compress(data) if self._gzip is not None else data)
 
     def _part_file(self) -> str:
         # DuckDB writes local files only: beside the target when it is local (so the
@@ -189,6 +214,8 @@ class FileWriter:
         """Finish the file and move it to its final name; return its full path."""
         if self._parquet is not None:
             self._parquet.close()
+        if self._gzip is not None:
+            self._stream.write(self._gzip.flush())
         if self._con is not None and not self._parts:
             self._write_text(self.schema.empty_table())
         if self._stream is not None:
