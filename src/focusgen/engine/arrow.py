@@ -31,16 +31,27 @@ def coded(
 
 
 _SHARED: dict[tuple, pa.Array] = {}
+# Lengths from which a cached set of arrays weighs megabytes (chunk-sized blocks).
+_LARGE = 1 << 16
 
 
 def _shared(n: int, kind: str, make) -> pa.Array:
-    """Per-length arrays that every block of that length reuses (they are immutable)."""
+    """Per-length arrays that every block of that length reuses (they are immutable).
+
+    Chunks have different lengths, so a new large length evicts the arrays of the other
+    large lengths: a chunk's ~10 MB of shared zeros, nulls and timestamps would otherwise
+    stay cached (unused) beside the next chunks' own.
+    """
     key = (n, kind)
-    if key not in _SHARED:
+    array = _SHARED.get(key)
+    if array is None:
+        if n >= _LARGE:
+            for other in [k for k in _SHARED if k[0] >= _LARGE and k[0] != n]:
+                _SHARED.pop(other, None)
         if len(_SHARED) > 32:
             _SHARED.clear()
-        _SHARED[key] = make()
-    return _SHARED[key]
+        array = _SHARED[key] = make()
+    return array
 
 
 def _zeros(n: int) -> pa.Array:
