@@ -46,12 +46,29 @@ def _shared(n: int, kind: str, make) -> pa.Array:
     array = _SHARED.get(key)
     if array is None:
         if n >= _LARGE:
-            for other in [k for k in _SHARED if k[0] >= _LARGE and k[0] != n]:
-                _SHARED.pop(other, None)
+            release_shared(keep=n)
         if len(_SHARED) > 32:
             _SHARED.clear()
         array = _SHARED[key] = make()
     return array
+
+
+def release_shared(keep: int | None = None) -> None:
+    """Drop the cached arrays of chunk-sized lengths (but ``keep``'s).
+
+    A chunk calls this before its own work: the previous chunk's arrays, still cached but
+    used by no one once that chunk is written, would otherwise sit beside its transients.
+    """
+    for key in [k for k in _SHARED if k[0] >= _LARGE and k[0] != keep]:
+        _SHARED.pop(key, None)
+
+
+def release_chunk_memory() -> None:
+    """Before a chunk: drop the previous chunk's cached arrays and let Arrow's allocator
+    return the pages it freed (mimalloc keeps them for a second, long enough to sit under
+    the next chunk's peak)."""
+    release_shared()
+    pa.default_memory_pool().release_unused()
 
 
 def _zeros(n: int) -> pa.Array:
