@@ -31,16 +31,44 @@ def coded(
 
 
 _SHARED: dict[tuple, pa.Array] = {}
+# Lengths from which a cached set of arrays weighs megabytes (chunk-sized blocks).
+_LARGE = 1 << 16
 
 
 def _shared(n: int, kind: str, make) -> pa.Array:
-    """Per-length arrays that every block of that length reuses (they are immutable)."""
+    """Per-length arrays that every block of that length reuses (they are immutable).
+
+    Chunks have different lengths, so a new large length evicts the arrays of the other
+    large lengths: a chunk's ~10 MB of shared zeros, nulls and timestamps would otherwise
+    stay cached (unused) beside the next chunks' own.
+    """
     key = (n, kind)
-    if key not in _SHARED:
+    array = _SHARED.get(key)
+    if array is None:
+        if n >= _LARGE:
+            release_shared(keep=n)
         if len(_SHARED) > 32:
             _SHARED.clear()
-        _SHARED[key] = make()
-    return _SHARED[key]
+        array = _SHARED[key] = make()
+    return array
+
+
+def release_shared(keep: int | None = None) -> None:
+    """Drop the cached arrays of chunk-sized lengths (but ``keep``'s).
+
+    A chunk calls this before its own work: the previous chunk's arrays, still cached but
+    used by no one once that chunk is written, would otherwise sit beside its transients.
+    """
+    for key in [k for k in _SHARED if k[0] >= _LARGE and k[0] != keep]:
+        _SHARED.pop(key, None)
+
+
+def release_chunk_memory() -> None:
+    """Before a chunk: drop the previous chunk's cached arrays and let Arrow's allocator
+    return the pages it freed (mimalloc keeps them for a second, long enough to sit under
+    the next chunk's peak)."""
+    release_shared()
+    pa.default_memory_pool().release_unused()
 
 
 def _zeros(n: int) -> pa.Array:

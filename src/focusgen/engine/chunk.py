@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from focusgen.engine.arrow import coded, constant, decimals
+from focusgen.engine.arrow import coded, constant, decimals, release_chunk_memory
 from focusgen.engine.blocks import (
     common_columns,
     contract_applied,
@@ -48,6 +48,7 @@ def build_chunk(
     pw: ProviderWorld, chunk: Chunk, seed: int, growth: float
 ) -> tuple[pa.Table, ChunkSums]:
     """All non-closing rows of a chunk as one canonical table, with the chunk's cost sums."""
+    release_chunk_memory()
     rng = chunk_rng(seed, chunk)
     n_subs, n_services = len(pw.org.sub_id), len(pw.services.name)
     sums = np.zeros((n_subs, n_services, 4))

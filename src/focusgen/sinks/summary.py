@@ -27,17 +27,45 @@ class ChunkTotals:
 
 
 def chunk_totals(table: pa.Table) -> ChunkTotals:
-    """Rows and cost sums of a table, overall and per charge category."""
+    """Rows and cost sums of a table, overall and per charge category.
+
+    Each cost column is turned into numpy once, added to every grouping that sums it and
+    dropped: a chunk's cost columns copied side by side would add tens of MB to the peak.
+    """
     charge, charge_values = _codes(table["ChargeCategory"])
-    metrics = [_floats(table[m]) for m in METRICS]
-    count = np.bincount(charge, minlength=len(charge_values))
-    group_sums = [np.bincount(charge, weights=v, minlength=len(charge_values)) for v in metrics]
+    by_charge = _Grouping([(charge, len(charge_values))])
+    economics, economics_values = _economics_grouping(table, charge, len(charge_values))
+    del charge
+    invoice = _invoice_grouping(table)
+    for m in METRICS:
+        values = _floats(table[m])
+        by_charge.add(values)
+        if m in ECONOMICS_METRICS:
+            economics.add(values, ECONOMICS_METRICS.index(m))
+        if invoice is not None and m == "BilledCost":
+            invoice[0].add(values)
+        del values
     by_category = [
-        (str(charge_values[g]), int(count[g]), tuple(float(s[g]) for s in group_sums))
-        for g in np.flatnonzero(count)
+        (str(charge_values[g]), count, tuple(group)) for (g,), count, group in by_charge.groups()
     ]
-    sums = tuple(pc.sum(table[m]).as_py() or 0.0 for m in METRICS)
-    return ChunkTotals(table.num_rows, by_category, sums, _economics(table), _invoice_lines(table))
+    totals = tuple(pc.sum(table[m]).as_py() or 0.0 for m in METRICS)
+    category_values, status_values = economics_values
+    economic = [
+        (
+            (category_values[c], charge_values[h], status_values[s], bool(t), bool(r)),
+            (group[0], group[1], group[2]),
+        )
+        for (c, h, s, t, r), _, group in economics.groups()
+    ]
+    lines = (
+        []
+        if invoice is None
+        else [(invoice[1][i], group[0]) for (i,), _, group in invoice[0].groups()]
+    )
+    return ChunkTotals(table.num_rows, by_category, totals, economic, lines)
+
+
+ECONOMICS_METRICS = ("ListCost", "EffectiveCost", "BilledCost")
 
 
 def _codes(column: pa.ChunkedArray, null: Any = None) -> tuple[np.ndarray, list]:
@@ -57,11 +85,14 @@ def _codes(column: pa.ChunkedArray, null: Any = None) -> tuple[np.ndarray, list]
                 index[value] = len(values)
                 values.append(value)
             remap.append(index[value])
-        remap = np.array([*remap, 0], dtype=np.int64)
+        remap = np.array([*remap, 0], dtype=np.intp)
         # Null rows point one past the dictionary, at the null value's index.
         raw = pc.fill_null(chunk.indices, len(chunk.dictionary)).to_numpy(zero_copy_only=False)
         parts.append(remap[raw])
-    return (np.concatenate(parts) if parts else np.zeros(0, np.int64)), values
+        del raw
+    if len(parts) == 1:
+        return parts[0], values
+    return (np.concatenate(parts) if parts else np.zeros(0, np.intp)), values
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
@@ -71,60 +102,68 @@ def _floats(column: pa.ChunkedArray) -> np.ndarray:
     return column.to_numpy()
 
 
-def _grouped(keys: list[tuple[np.ndarray, int]], metrics: list[np.ndarray]):
-    """Group rows by several small-integer keys; yield (key codes, count, sums) per group.
+class _Grouping:
+    """Rows grouped by several small-integer keys, with per-group sums of metrics.
 
     ``np.bincount`` adds each group's values one by one in row order, as Arrow's
     single-threaded hash aggregation does, so the sums are the same floats.
     """
-    code = np.zeros(len(metrics[0]), dtype=np.int64)
-    size = 1
-    for key, n in keys:
-        code = code * n + key
-        size *= n
-    count = np.bincount(code, minlength=size)
-    sums = [np.bincount(code, weights=m, minlength=size) for m in metrics]
-    for group in np.flatnonzero(count):
-        parts, rest = [], int(group)
-        for _, n in reversed(keys):
-            parts.append(rest % n)
-            rest //= n
-        yield parts[::-1], int(count[group]), [float(s[group]) for s in sums]
+
+    def __init__(self, keys: list[tuple[np.ndarray, int]], metrics: int = 4) -> None:
+        self.sizes = [n for _, n in keys]
+        first, _ = keys[0]
+        code = first.astype(np.intp, copy=len(keys) > 1)
+        for key, n in keys[1:]:
+            code *= n
+            code += key
+        self.size = int(np.prod(self.sizes))
+        self.code = code
+        self.count = np.bincount(code, minlength=self.size)
+        self.sums: list[np.ndarray | None] = [None] * metrics
+        self._next = 0
+
+    def add(self, values: np.ndarray, slot: int | None = None) -> None:
+        """Sum one metric per group (into ``slot``, else the next free one)."""
+        if slot is None:
+            slot, self._next = self._next, self._next + 1
+        self.sums[slot] = np.bincount(self.code, weights=values, minlength=self.size)
+
+    def groups(self):
+        """(key codes, count, sums) of every group with rows, in code order."""
+        sums = [s for s in self.sums if s is not None]
+        for group in np.flatnonzero(self.count):
+            parts, rest = [], int(group)
+            for n in reversed(self.sizes):
+                parts.append(rest % n)
+                rest //= n
+            yield parts[::-1], int(self.count[group]), [float(s[group]) for s in sums]
 
 
-def _economics(table: pa.Table) -> list[tuple[tuple, tuple[float, float, float]]]:
-    """Sums by (category, charge category, commitment status, tagged, has resource)."""
+def _economics_grouping(
+    table: pa.Table, charge: np.ndarray, n_charge: int
+) -> tuple[_Grouping, tuple[list, list]]:
+    """Grouping by (category, charge category, commitment status, tagged, has resource)."""
     category, category_values = _codes(table["ServiceCategory"])
-    charge, charge_values = _codes(table["ChargeCategory"])
     status, status_values = _codes(table["CommitmentDiscountStatus"], null="")
-    tagged = pc.is_valid(table["Tags"]).to_numpy(zero_copy_only=False).astype(np.int64)
-    resource = pc.is_valid(table["ResourceId"]).to_numpy(zero_copy_only=False).astype(np.int64)
+    tagged = pc.is_valid(table["Tags"]).to_numpy(zero_copy_only=False)
+    resource = pc.is_valid(table["ResourceId"]).to_numpy(zero_copy_only=False)
     keys = [
         (category, len(category_values)),
-        (charge, len(charge_values)),
+        (charge, n_charge),
         (status, len(status_values)),
         (tagged, 2),
         (resource, 2),
     ]
-    metrics = [_floats(table[m]) for m in ("ListCost", "EffectiveCost", "BilledCost")]
-    return [
-        (
-            (category_values[c], charge_values[h], status_values[s], bool(t), bool(r)),
-            (sums[0], sums[1], sums[2]),
-        )
-        for (c, h, s, t, r), _, sums in _grouped(keys, metrics)
-    ]
+    grouping = _Grouping(keys, metrics=len(ECONOMICS_METRICS))
+    return grouping, (category_values, status_values)
 
 
-def _invoice_lines(table: pa.Table) -> list[tuple[str, float]]:
-    """Billed cost per InvoiceDetailId (FOCUS 1.4 tables only)."""
+def _invoice_grouping(table: pa.Table) -> tuple[_Grouping, list] | None:
+    """Grouping by InvoiceDetailId (FOCUS 1.4 tables only), with its values."""
     if "InvoiceDetailId" not in table.column_names:
-        return []
+        return None
     ids, id_values = _codes(table["InvoiceDetailId"])
-    billed = _floats(table["BilledCost"])
-    return [
-        (id_values[i], sums[0]) for (i,), _, sums in _grouped([(ids, len(id_values))], [billed])
-    ]
+    return _Grouping([(ids, len(id_values))], metrics=1), id_values
 
 
 @dataclass
