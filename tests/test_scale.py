@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from focusgen import generate, load_scenario
-from focusgen.engine.planner import MAX_CHUNK_ROWS, MIN_CHUNK_ROWS, Chunk, default_chunk_rows
+from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks
 from focusgen.run import plan_workers
+from focusgen.world.build import build_world
 
 # Small chunks so every month has several usage chunks and the closing chunk needs their
 # sums added in order.
@@ -75,7 +74,7 @@ def test_more_workers_write_the_same_bytes_as_one(tmp_path, fmt, layout, workers
 def test_default_chunking_and_every_core_write_the_same_bytes_as_one_core(tmp_path):
     def default_run(folder: Path, **kwargs) -> dict[str, str]:
         scenario = load_scenario(
-            None, providers="aws", rows=80_000, months=1, seed=5, output_path=str(folder)
+            None, providers="aws", rows=300_000, months=1, seed=5, output_path=str(folder)
         )
         generate(scenario, **kwargs)
         return digests(folder)
@@ -109,13 +108,13 @@ def test_bad_worker_count_is_refused(tmp_path, workers):
     assert not (tmp_path / "x").exists()
 
 
-@given(st.integers(min_value=1, max_value=10**10))
-def test_default_chunks_are_bounded_and_grow_with_the_run(rows):
-    size = default_chunk_rows(rows)
-    assert MIN_CHUNK_ROWS <= size <= MAX_CHUNK_ROWS
-    assert default_chunk_rows(rows + 1) >= size
-    if rows >= 8 * MAX_CHUNK_ROWS:
-        assert size == MAX_CHUNK_ROWS  # large runs: flat memory per chunk
+def test_default_chunks_hold_at_most_the_default_rows():
+    scenario = load_scenario(None, providers="aws,azure", rows=1_000_000, months=2, seed=9)
+    chunks = plan_chunks(build_world(scenario))
+    usage = [chunk for chunk in chunks if not chunk.closing]
+    assert max(chunk.rows for chunk in usage) <= DEFAULT_CHUNK_ROWS
+    # Full chunks apart from each month's last: work splits evenly over workers.
+    assert len(usage) <= 1_000_000 // (DEFAULT_CHUNK_ROWS * 3 // 4) + 4
 
 
 def _chunks(usage: int, rows: int = 100_000) -> list[Chunk]:
