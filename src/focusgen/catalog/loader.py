@@ -12,16 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from focusgen import __version__
 from focusgen.catalog.model import Catalog
 from focusgen.focus.spec import service_categories, subcategory_parents
 from focusgen.focus.units import is_unit
-
-# libyaml's parser reads the large catalogs ~10x faster than the pure-Python one and builds
-# the same objects (the resolver and constructor are the same safe ones).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from focusgen.yamltext import load_yaml
 
 
 class CatalogError(ValueError):
@@ -64,7 +59,7 @@ def _parsed(text: str) -> Any:
     path = _cache_dir() / f"catalog-{key}.json"
     with contextlib.suppress(OSError, ValueError):
         return json.loads(path.read_text())
-    data = yaml.load(text, Loader=_LOADER)
+    data = load_yaml(text)
     with contextlib.suppress(OSError, TypeError, ValueError):
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written under a temporary name and renamed: concurrent runs never read half a file.

@@ -10,11 +10,12 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine.canonical import canonical_schema
-from focusgen.engine.chunk import build_chunk
+from focusgen.engine.chunk import anomaly_masks, build_chunk
 from focusgen.engine.closing import build_closing
 from focusgen.engine.planner import Chunk
+from focusgen.engine.statics import statics
 from focusgen.focus.dialect import output_schema, project
-from focusgen.providers.extensions import extension_columns, extension_fields
+from focusgen.providers.extensions import extension_columns, extension_fields, extension_lookups
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.layout import part_path
 from focusgen.sinks.native import FilePlace, native_compression, native_format, native_path
@@ -127,7 +128,15 @@ def world_for(scenario_json: str) -> tuple[Scenario, World]:
     # Building the world is deterministic and takes a fraction of a second, so a worker
     # rebuilds it once per run instead of receiving it.
     scenario = Scenario.model_validate_json(scenario_json)
-    return scenario, build_world(scenario)
+    world = build_world(scenario)
+    # Every chunk reads these per-world tables; built here, forked workers inherit them
+    # instead of each building its own on its first chunk.
+    for pw in world.providers:
+        statics(pw)
+        anomaly_masks(pw)
+        if scenario.output.extensions:
+            extension_lookups(pw)
+    return scenario, world
 
 
 def warm(scenario_json: str) -> None:

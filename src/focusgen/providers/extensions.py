@@ -155,7 +155,8 @@ class Lookups:
     values: dict[str, pa.Array | Coded]
 
 
-def _lookups(pw: ProviderWorld) -> Lookups:
+def extension_lookups(pw: ProviderWorld) -> Lookups:
+    """The provider world's extension value tables (built on first use, kept on the world)."""
     cached = pw.__dict__.get("_extension_lookups")
     if cached is None:
         raw = _BUILDERS.get(pw.provider, lambda pw: {})(pw)
@@ -448,7 +449,7 @@ def extension_columns(pw: ProviderWorld, table: pa.Table, native: bool) -> dict[
     exts = extensions_of(pw.provider)
     if not exts:
         return {}
-    lk = _lookups(pw).values
+    lk = extension_lookups(pw).values
     n_regions = len(pw.tables.region_id)
     make: dict[str, Callable[[], pa.ChunkedArray]] = {
         "x_ServiceCode": lambda: _take(table, "_service", lk["x_ServiceCode"]),

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from focusgen.scenario.errors import ScenarioError, explain
 from focusgen.scenario.model import Scenario
+from focusgen.yamltext import load_yaml
 
 
 def read_config(path: str | Path) -> dict[str, Any]:
@@ -20,7 +21,7 @@ def read_config(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"--config={str(path)!r}: no such file")
     try:
         text = file.read_text()
-        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if file.suffix == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise ScenarioError(f"--config={str(path)!r}: not valid YAML/JSON ({error})") from None
     if data is None:

@@ -6,13 +6,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from focusgen.yamltext import load_yaml
 
 
 @cache
 def _presets() -> dict[str, Any]:
     text = resources.files("focusgen.scenario").joinpath("presets.yaml").read_text()
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def profile_names() -> list[str]:
