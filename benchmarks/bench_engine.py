@@ -1,7 +1,7 @@
 """Engine benchmark: rows/s, CPU and peak RSS of focusgen vs pyarrow writing the same table.
 
 Usage: python benchmarks/bench_engine.py [--rows 100000,1000000] [--repeat 3] [--format parquet]
-       [--no-extensions] [--compare-src /tmp/perf-base/src ...]
+       [--workers auto|1] [--no-extensions] [--compare-src /tmp/perf-base/src ...]
 
 Each measurement runs in a fresh process so peak RSS is its own. The baseline reads the
 rows focusgen wrote into memory and times pyarrow alone writing them with the issue's
@@ -28,13 +28,13 @@ from pathlib import Path
 GENERATE = """
 import json, resource, sys, time
 from focusgen import generate, load_scenario
-rows, fmt, out, granularity, version, extensions = sys.argv[1:7]
+rows, fmt, out, granularity, version, extensions, workers = sys.argv[1:8]
 options = {} if extensions == "default" else {"output_extensions": extensions == "on"}
 scenario = load_scenario(None, providers="aws", rows=int(rows), months=1, granularity=granularity,
                          focus_version=version, output_path=out, output_format=fmt,
                          output_layout="provider", seed=42, **options)
 began = time.perf_counter()
-summary = generate(scenario)
+summary = generate(scenario, **({} if workers == "auto" else {"workers": int(workers)}))
 elapsed = time.perf_counter() - began
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"rows": summary.rows, "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
@@ -75,6 +75,9 @@ def main() -> None:
     parser.add_argument("--format", default="parquet", choices=["parquet", "csv"])
     parser.add_argument("--granularity", default="hourly", choices=["hourly", "daily"])
     parser.add_argument("--focus-version", default="1.2")
+    parser.add_argument("--workers", default="auto",
+                        help="1: build and write in turn on one core; auto (default): the "
+                             "provider layout's two-thread pipeline on this machine")
     parser.add_argument("--no-extensions", action="store_true",
                         help="add a variant with output.extensions=false")
     parser.add_argument("--compare-src", action="append", default=[],
@@ -87,7 +90,7 @@ def main() -> None:
     for src in args.compare_src:
         variants.append((f"src {Path(src).parent.name}", src, "default"))
     print(f"focusgen engine benchmark: AWS, FOCUS {args.focus_version}, {args.format}, "
-          f"{args.granularity}, 1 process, median of {args.repeat}")
+          f"{args.granularity}, 1 process, workers {args.workers}, median of {args.repeat}")
     header = (f"{'rows':>11} {'variant':<18} {'focusgen s':>10} {'cpu s':>6} {'rows/s':>11} "
               f"{'peak MB':>8} {'pyarrow s':>9} {'ratio':>6} {'x first':>7}")
     print(header)
@@ -101,7 +104,7 @@ def main() -> None:
                 with tempfile.TemporaryDirectory() as tmp:
                     ours[name].append(run(GENERATE, str(rows), args.format, tmp,
                                           args.granularity, args.focus_version, extensions,
-                                          src=src))
+                                          args.workers, src=src))
                     if name == variants[0][0]:
                         base.append(run(BASELINE, str(Path(tmp) / f"aws.{ext}"), args.format))
         baseline = statistics.median(r["seconds"] for r in base)
