@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from focusgen import generate, load_scenario
-from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks
+from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks, rows_per_period
 from focusgen.run import plan_workers
 from focusgen.world.build import build_world
 
@@ -142,3 +142,17 @@ def test_small_runs_stay_in_one_process(monkeypatch):
     monkeypatch.setattr("focusgen.run.PARALLEL_MIN_ROWS", 50_000)
     assert plan_workers(4, _chunks(8, rows=50_000 // 8 - 1), False) == "serial"
     assert plan_workers(4, _chunks(8, rows=50_000 // 8 + 1), False) == "processes"
+
+
+def test_periods_sliced_by_line_still_count_their_rows(monkeypatch):
+    # 20k daily rows in one month: ~650 a day, so 200-row chunks slice every day by line.
+    scenario = load_scenario(None, providers="aws", rows=20_000, months=1, granularity="daily")
+    world = build_world(scenario)
+    chunks = plan_chunks(world, chunk_rows=200)
+    sliced = [chunk for chunk in chunks if chunk.line_hi != 2**31 - 1 or chunk.line_lo]
+    assert sliced, "the plan should slice periods by line"
+    assert all(chunk.rows > 0 for chunk in sliced)
+    assert sum(chunk.rows for chunk in chunks) == int(rows_per_period(world, 0).sum())
+    # A plan of line slices is as big as its rows say, so worker processes share it.
+    monkeypatch.setattr("focusgen.run.PARALLEL_MIN_ROWS", 10_000)
+    assert plan_workers(2, chunks, shared_files=False) == "processes"

@@ -85,11 +85,18 @@ def plan_chunks(
                     # One period holds too many rows: slice it by line.
                     active = np.flatnonzero((pw.lines.start <= period) & (pw.lines.end > period))
                     slices = int(np.ceil(len(active) / chunk_rows))
-                    edges = [int(active[i * len(active) // slices]) for i in range(slices)]
-                    edges[0] = 0
-                    edges.append(2**31 - 1)
-                    for a, b in itertools.pairwise(edges):
-                        chunks.append(Chunk(p, m, part, period, period + 1, 0, a, b))
+                    cuts = [i * len(active) // slices for i in range(slices)] + [len(active)]
+                    weight = (
+                        pw.lines.shares[active].astype(np.int64)
+                        if len(pw.lines.shares)
+                        else np.ones(len(active), dtype=np.int64)
+                    )
+                    rows = [int(weight[i:j].sum()) for i, j in itertools.pairwise(cuts)]
+                    # The first slice also carries the period's commitment rows.
+                    rows[0] += int(counts[period]) - sum(rows)
+                    edges = [0, *(int(active[i]) for i in cuts[1:-1]), 2**31 - 1]
+                    for (a, b), n in zip(itertools.pairwise(edges), rows, strict=True):
+                        chunks.append(Chunk(p, m, part, period, period + 1, n, a, b))
                         part += 1
                     period += 1
                     continue
