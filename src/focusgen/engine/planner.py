@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,8 +65,11 @@ def plan_chunks(
 ) -> list[Chunk]:
     """Chunks in output order: per provider, per month, period ranges then the closing chunk.
 
-    Chunks of the providers in ``daily`` never span two days (their native exports deliver
-    one folder of files per day). ``chunk_rows`` defaults to ``DEFAULT_CHUNK_ROWS``.
+    A month whose busiest period holds more rows than a chunk is tiled instead: its lines
+    are split into groups and each chunk covers one group over a run of periods (see
+    ``TILE_PERIODS``). Chunks of the providers in ``daily`` never span two days (their
+    native exports deliver one folder of files per day). ``chunk_rows`` defaults to
+    ``DEFAULT_CHUNK_ROWS``.
     """
     if chunk_rows is None:
         chunk_rows = DEFAULT_CHUNK_ROWS
@@ -79,33 +81,57 @@ def plan_chunks(
         counts = rows_per_period(world, p)
         for m in range(world.timeline.months):
             lo, hi = int(bounds[m]), int(bounds[m + 1])
-            part, period = 0, lo
-            while period < hi:
-                if counts[period] > chunk_rows:
-                    # One period holds too many rows: slice it by line.
-                    active = np.flatnonzero((pw.lines.start <= period) & (pw.lines.end > period))
-                    slices = int(np.ceil(len(active) / chunk_rows))
-                    cuts = [i * len(active) // slices for i in range(slices)] + [len(active)]
-                    weight = (
-                        pw.lines.shares[active].astype(np.int64)
-                        if len(pw.lines.shares)
-                        else np.ones(len(active), dtype=np.int64)
-                    )
-                    rows = [int(weight[i:j].sum()) for i, j in itertools.pairwise(cuts)]
-                    # The first slice also carries the period's commitment rows.
-                    rows[0] += int(counts[period]) - sum(rows)
-                    edges = [0, *(int(active[i]) for i in cuts[1:-1]), 2**31 - 1]
-                    for (a, b), n in zip(itertools.pairwise(edges), rows, strict=True):
-                        chunks.append(Chunk(p, m, part, period, period + 1, n, a, b))
-                        part += 1
-                    period += 1
-                    continue
-                end, acc = period, 0
-                stop = min(hi, (period // per_day + 1) * per_day) if p in daily else hi
-                while end < stop and (acc == 0 or acc + counts[end] <= chunk_rows):
-                    acc += int(counts[end])
-                    end += 1
-                chunks.append(Chunk(p, m, part, period, end, acc))
-                part, period = part + 1, end
-            chunks.append(Chunk(p, m, part, hi, hi, 0, closing=True))
+            day = per_day if p in daily else None
+            if hi > lo and counts[lo:hi].max() > chunk_rows:
+                month = _tiles(pw, counts, lo, hi, chunk_rows, day)
+            else:
+                month = _period_runs(counts, lo, hi, chunk_rows, day)
+            for part, (start, end, rows, line_lo, line_hi) in enumerate(month):
+                chunks.append(Chunk(p, m, part, start, end, rows, line_lo, line_hi))
+            chunks.append(Chunk(p, m, len(month), hi, hi, 0, closing=True))
     return chunks
+
+
+# Periods a tile spans when a month's lines must be split: each resource then repeats
+# within its chunk (a day of hourly rows) instead of appearing once per single-period
+# slice, which keeps per-chunk dictionaries and Parquet dictionary pages small.
+TILE_PERIODS = 24
+_ALL_LINES = 2**31 - 1
+
+
+def _period_runs(
+    counts: np.ndarray, lo: int, hi: int, chunk_rows: int, day: int | None
+) -> list[tuple[int, int, int, int, int]]:
+    """Consecutive periods packed up to ``chunk_rows`` rows, all lines in each chunk."""
+    out, period = [], lo
+    while period < hi:
+        end, acc = period, 0
+        stop = min(hi, (period // day + 1) * day) if day else hi
+        while end < stop and (acc == 0 or acc + counts[end] <= chunk_rows):
+            acc += int(counts[end])
+            end += 1
+        out.append((period, end, acc, 0, _ALL_LINES))
+        period = end
+    return out
+
+
+def _tiles(
+    pw, counts: np.ndarray, lo: int, hi: int, chunk_rows: int, day: int | None
+) -> list[tuple[int, int, int, int, int]]:
+    """Line groups x period runs: each chunk is one group of lines over several periods.
+
+    Groups split the month's lines by index into equal counts; a period's rows are shared
+    evenly among groups in the plan (the first group also carries commitment rows).
+    """
+    span = min(TILE_PERIODS, day) if day else TILE_PERIODS
+    active = np.flatnonzero((pw.lines.start < hi) & (pw.lines.end > lo))
+    peak = int(counts[lo:hi].max())
+    groups = max(1, min(len(active), -(-peak * span // chunk_rows)))
+    cuts = [g * len(active) // groups for g in range(1, groups)]
+    edges = [0, *(int(active[c]) for c in cuts), _ALL_LINES]
+    out = []
+    for start, end, rows, _, _ in _period_runs(counts, lo, hi, chunk_rows * groups, day):
+        share, rest = divmod(rows, groups)
+        for g in range(groups):
+            out.append((start, end, share + (rest if g == 0 else 0), edges[g], edges[g + 1]))
+    return out
