@@ -121,3 +121,7 @@ def test_whole_floats_keep_a_decimal_point():
 def test_nested_and_odd_types_are_left_to_another_writer(kind):
     assert not csv_text.supported(pa.schema([("x", kind)]))
     assert csv_text.supported(pa.schema([("x", pa.dictionary(pa.int32(), pa.string()))]))
+
+
+def test_header_names_are_quoted_like_fields():
+    assert csv_text.header_line(["a,b", 'say "hi"', "plain"]) == b'"a,b","say ""hi""",plain\n'

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from focusgen.world.model import World
+from focusgen.world.model import ProviderWorld, World
 
 # Rows per chunk unless the caller says otherwise: a constant, so the chunk plan (and the
 # random streams keyed by it) depends on the scenario alone, never on the workers. At 125K
@@ -116,7 +116,7 @@ def _period_runs(
 
 
 def _tiles(
-    pw, counts: np.ndarray, lo: int, hi: int, chunk_rows: int, day: int | None
+    pw: ProviderWorld, counts: np.ndarray, lo: int, hi: int, chunk_rows: int, day: int | None
 ) -> list[tuple[int, int, int, int, int]]:
     """Line groups x period runs: each chunk is one group of lines over several periods.
 

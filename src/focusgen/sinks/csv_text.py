@@ -37,7 +37,8 @@ def supported(schema: pa.Schema) -> bool:
 
 def header_line(names: list[str]) -> bytes:
     """The header row."""
-    return (",".join(_quote_text(name) for name in names) + "\n").encode()
+    fields = _quoted(pa.array(names, pa.string())).to_pylist()
+    return (",".join(fields) + "\n").encode()
 
 
 def csv_slices(table: pa.Table) -> Iterator[memoryview]:
@@ -195,12 +196,6 @@ def _quoted(strings: pa.Array) -> pa.Array:
         needs = pc.or_(needs, pc.match_substring(strings, special))
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(strings, '"', '""'), '"', "")
     return pc.if_else(needs, quoted, strings)
-
-
-def _quote_text(text: str) -> str:
-    if text == "" or any(ch in text for ch in _SPECIAL):
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _kind(kind: pa.DataType) -> str | None:
