@@ -58,7 +58,7 @@ def fill(template: str, values: Mapping[str, Callable[[], np.ndarray]], n: int) 
     ``values`` maps placeholder names to thunks producing an array of n strings; each
     placeholder is produced once, so repeated placeholders get the same value.
     """
-    out = np.full(n, "", dtype=object).astype(str)
+    out = np.full(n, "", dtype="<U1")
     cache: dict[str, np.ndarray] = {}
     position = 0
     for match in _PLACEHOLDER.finditer(template):
@@ -70,9 +70,11 @@ def fill(template: str, values: Mapping[str, Callable[[], np.ndarray]], n: int) 
             raise KeyError(f"unknown placeholder {{{name}}} in {template!r}")
         if name not in cache:
             value = np.asarray(values[name]())
-            if isinstance(value.dtype, np.dtypes.StringDType):
-                value = value.astype(object)  # variable-width text: no fixed width to cast to
-            cache[name] = value.astype(str)
+            # Text stays as it is (fixed or variable width: adding the two gives variable
+            # width); anything else becomes its string form.
+            if value.dtype.kind not in "UT":
+                value = value.astype(str)
+            cache[name] = value
         out = np.strings.add(out, cache[name])
         position = match.end()
     if position < len(template):

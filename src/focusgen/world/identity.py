@@ -34,9 +34,9 @@ def name_resources(
     than of resources.
     """
     n = len(kind)
-    ids = np.empty(n, dtype=object)
-    names = np.empty(n, dtype=object)
-    types = np.empty(n, dtype=object)
+    ids = np.empty(n, dtype=TEXT)
+    names = np.empty(n, dtype=TEXT)
+    types = np.empty(n, dtype=TEXT)
     app_name = org.app_name.astype(TEXT)[app]
     env_name = np.array(ENVIRONMENTS, dtype=TEXT)[env]
     team = org.app_team.astype(TEXT)[app]
@@ -89,10 +89,9 @@ def name_resources(
         tag_coverage,
         spend,
     )
-    types = types.astype(TEXT)
     return Resources(
-        id=_dedupe(ids.astype(TEXT)),
-        name=names.astype(TEXT),
+        id=_dedupe(ids),
+        name=names,
         type=types,
         type_valid=types != "",
         tags=tags,
