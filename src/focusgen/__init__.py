@@ -8,7 +8,11 @@ __version__ = "0.1.0"
 # return them at once (only effective when focusgen is imported before pyarrow).
 os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
 
-from focusgen.run import RunSummary, generate
-from focusgen.scenario import Scenario, ScenarioError, load_scenario
+from focusgen.memory import prefer_allocator_before_import
+
+prefer_allocator_before_import()
+
+from focusgen.run import RunSummary, generate  # noqa: E402  (pyarrow loads here)
+from focusgen.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
 __all__ = ["RunSummary", "Scenario", "ScenarioError", "__version__", "generate", "load_scenario"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import time
@@ -31,6 +30,7 @@ from focusgen.executors.tasks import (
     run_chunk,
     world_for,
 )
+from focusgen.memory import map_large_allocations, use_preferred_allocator
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.native import DAILY_EXPORTS, manifests
 from focusgen.sinks.storage import Storage, StorageOptions, check_uri
@@ -92,7 +92,8 @@ def generate(
     if problem:
         raise ValueError(f"output.path={scenario.output.path!r}: {problem}")
     began = time.perf_counter()
-    _map_large_allocations()
+    map_large_allocations()
+    use_preferred_allocator()
     scenario_json = scenario.model_dump_json()
     # Built through the task module's cache so forked workers inherit the world.
     world = world_for(scenario_json)[1]
@@ -390,20 +391,6 @@ def _type_name(kind: pa.DataType) -> str:
     if pa.types.is_timestamp(kind):
         return "timestamp"
     return "double"
-
-
-def _map_large_allocations() -> None:
-    """Serve large numpy buffers from mmap so freed chunks go straight back to the OS.
-
-    glibc otherwise raises its mmap threshold after the first big free and keeps chunk
-    buffers in a heap that only grows; a fixed threshold keeps peak RSS flat.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_mmap_threshold = -3
-    libc.mallopt(m_mmap_threshold, 256 * 1024)
 
 
 def _write_extra(staging: Storage, extra: ExtraOutput, fmt: str) -> str:
