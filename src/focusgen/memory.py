@@ -41,15 +41,36 @@ def use_preferred_allocator() -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
-def map_large_allocations() -> None:
-    """Serve large numpy buffers from mmap so freed chunks go straight back to the OS.
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
 
-    glibc otherwise raises its mmap threshold after the first big free and keeps chunk
-    buffers in a heap that only grows; a fixed threshold keeps peak RSS flat.
-    """
+
+def _libc() -> ctypes.CDLL | None:
     try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_mmap_threshold = -3
-    libc.mallopt(m_mmap_threshold, 256 * 1024)
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return None
+
+
+def reuse_chunk_pages() -> None:
+    """Serve buffers up to 32 MB from glibc's heap and keep up to 64 MB free at its top.
+
+    A 125K-row chunk allocates ~100 numpy temporaries of ~1 MB. Served by mmap (glibc's
+    default for them after its first frees, or any fixed low threshold), each is a fresh
+    mapping whose pages fault in on first touch: 1.9M page faults and about a quarter of
+    the run time for 10M rows. From the heap, a chunk reuses the pages the previous chunk
+    freed. Measured, `/tmp`-style runs of AWS hourly Parquet on one core: 1M rows 1.07 s
+    against 1.39 s, 10M rows 10.84 s against 14.81 s (peak RSS 170 against 167 MB and 185
+    against 182 MB). ``return_free_pages`` gives the heap back when the run ends.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 64 << 20)
+
+
+def return_free_pages() -> None:
+    """Return the heap's free pages to the OS (after a run, for long-lived processes)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)

@@ -30,7 +30,7 @@ from focusgen.executors.tasks import (
     run_chunk,
     world_for,
 )
-from focusgen.memory import map_large_allocations, use_preferred_allocator
+from focusgen.memory import return_free_pages, reuse_chunk_pages, use_preferred_allocator
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.native import DAILY_EXPORTS, manifests
 from focusgen.sinks.storage import Storage, StorageOptions, check_uri
@@ -92,7 +92,7 @@ def generate(
     if problem:
         raise ValueError(f"output.path={scenario.output.path!r}: {problem}")
     began = time.perf_counter()
-    map_large_allocations()
+    reuse_chunk_pages()
     use_preferred_allocator()
     scenario_json = scenario.model_dump_json()
     # Built through the task module's cache so forked workers inherit the world.
@@ -139,6 +139,7 @@ def generate(
             executor.shutdown(wait=True, cancel_futures=True)
         # Workers have their own copies; the caller's process need not keep the world.
         world_for.cache_clear()
+        return_free_pages()
     content = {
         "generator": {"name": "focusgen", "version": __version__},
         "focus_version": scenario.focus_version,
