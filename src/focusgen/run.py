@@ -30,7 +30,7 @@ from focusgen.executors.tasks import (
     run_chunk,
     world_for,
 )
-from focusgen.memory import return_free_pages, reuse_chunk_pages, use_preferred_allocator
+from focusgen.memory import return_free_pages
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.native import DAILY_EXPORTS, manifests
 from focusgen.sinks.storage import Storage, StorageOptions, check_uri
@@ -92,10 +92,9 @@ def generate(
     if problem:
         raise ValueError(f"output.path={scenario.output.path!r}: {problem}")
     began = time.perf_counter()
-    reuse_chunk_pages()
-    use_preferred_allocator()
     scenario_json = scenario.model_dump_json()
-    # Built through the task module's cache so forked workers inherit the world.
+    # Built through the task module's cache (which also applies the memory policy) so
+    # forked workers inherit the world.
     world = world_for(scenario_json)[1]
     executor = None
     try:

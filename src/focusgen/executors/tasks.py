@@ -15,7 +15,7 @@ from focusgen.engine.closing import build_closing
 from focusgen.engine.planner import Chunk
 from focusgen.engine.statics import statics
 from focusgen.focus.dialect import output_schema, project
-from focusgen.memory import reuse_chunk_pages, use_preferred_allocator
+from focusgen.memory import apply_memory_policy
 from focusgen.providers.extensions import extension_columns, extension_fields, extension_lookups
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.layout import part_path
@@ -129,9 +129,7 @@ def world_for(scenario_json: str) -> tuple[Scenario, World]:
     # Building the world is deterministic and takes a fraction of a second, so a worker
     # rebuilds it once per run instead of receiving it.
     scenario = Scenario.model_validate_json(scenario_json)
-    # Dask workers reach here without going through generate().
-    use_preferred_allocator()
-    reuse_chunk_pages()
+    apply_memory_policy()  # here, not in generate(): Dask workers start with this
     world = build_world(scenario)
     # Every chunk reads these per-world tables; built here, forked workers inherit them
     # instead of each building its own on its first chunk.
