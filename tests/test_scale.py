@@ -166,31 +166,23 @@ def test_periods_sliced_by_line_still_count_their_rows(monkeypatch):
 
 
 def test_tiled_months_cover_every_line_and_period_once(tmp_path):
+    # ~650 rows a day against 300-row chunks: the month is tiled (line groups x days).
+    fields = dict(providers="aws", rows=20_000, months=1, granularity="daily", seed=4)
+    usage = [
+        chunk
+        for chunk in plan_chunks(build_world(load_scenario(None, **fields)), 300)
+        if not chunk.closing
+    ]
+    assert any(chunk.end - chunk.start > 1 and chunk.line_hi < 2**31 - 1 for chunk in usage)
+
     def rows_by_key(chunk_rows: int) -> dict:
         folder = tmp_path / str(chunk_rows)
-        scenario = load_scenario(
-            None,
-            providers="aws",
-            rows=20_000,
-            months=1,
-            granularity="daily",
-            seed=4,
-            output_path=str(folder),
-            output_layout="provider",
-        )
+        scenario = load_scenario(None, **fields, output_path=str(folder), output_layout="provider")
         generate(scenario, chunk_rows=chunk_rows, workers=1)
-        table = pq.read_table(
-            folder / "aws.parquet", columns=["ChargePeriodStart", "ChargeCategory", "ResourceId"]
-        )
         keys = ["ChargePeriodStart", "ChargeCategory", "ResourceId"]
+        table = pq.read_table(folder / "aws.parquet", columns=keys)
         grouped = table.group_by(keys, use_threads=False).aggregate([([], "count_all")])
         return {tuple(row[k] for k in keys): row["count_all"] for row in grouped.to_pylist()}
 
-    # ~650 rows a day against 300-row chunks: the month is tiled (line groups x days).
-    scenario = load_scenario(
-        None, providers="aws", rows=20_000, months=1, granularity="daily", seed=4
-    )
-    usage = [chunk for chunk in plan_chunks(build_world(scenario), 300) if not chunk.closing]
-    assert any(chunk.end - chunk.start > 1 and chunk.line_hi < 2**31 - 1 for chunk in usage)
     # Each resource's rows per charge period and category: the same as one chunk a month.
     assert rows_by_key(300) == rows_by_key(10**6)

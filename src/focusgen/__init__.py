@@ -4,8 +4,9 @@ import os
 
 __version__ = "0.1.0"
 
-# Arrow's mimalloc keeps freed pages for a while; chunks come and go quickly, so ask it to
-# return them at once (only effective when focusgen is imported before pyarrow).
+# For users who choose mimalloc (focusgen asks for jemalloc, see focusgen.memory): it keeps
+# freed pages for a while, and chunks come and go quickly, so ask it to return them at once
+# (only effective when focusgen is imported before pyarrow).
 os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
 
 from focusgen.memory import prefer_allocator_before_import

@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-# Rows laid out per take. A slice's text (~2 MB of AWS rows, ~940 bytes each) stays under
-# jemalloc's 8 MB "oversize" class, whose extents go back to the OS when freed: 32K-row
-# slices (30 MB) faulted every page in afresh, ~39K page faults and 260 ms per 125K-row
-# chunk against 3K and 172 ms at 2K rows (measured, AWS FOCUS 1.2).
+# Rows laid out per take. Through jemalloc, large take results are handed back to the OS
+# when freed, so each slice faulted its text in afresh. Per 125K-row AWS FOCUS 1.2 chunk
+# (~940 bytes a row), measured: 32K-row slices ~39K page faults and 260 ms, 8K-row slices
+# ~33K faults, 4K and 2K rows ~3K faults and 172-175 ms. 2K leaves room for wider rows.
 SLICE_ROWS = 2 * 1024
 SAMPLE_ROWS = 4096  # rows that tell whether a float column repeats its values
 _SPECIAL = (",", '"', "\n", "\r")  # characters that make a field need quotes
