@@ -5,12 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from focusgen import generate, load_scenario
-from focusgen.engine.planner import DEFAULT_CHUNK_ROWS, Chunk, plan_chunks, rows_per_period
+from focusgen.engine.planner import (
+    DEFAULT_CHUNK_ROWS,
+    MAX_CHUNK_LINES,
+    MIN_CHUNK_ROWS,
+    Chunk,
+    default_chunk_rows,
+    plan_chunks,
+    rows_per_period,
+)
+from focusgen.executors.tasks import chunk_table, world_for
 from focusgen.run import plan_workers
 from focusgen.world.build import build_world
 
@@ -111,16 +123,15 @@ def test_bad_worker_count_is_refused(tmp_path, workers):
 
 def test_default_chunks_hold_at_most_the_default_rows():
     scenario = load_scenario(None, providers="aws,azure", rows=1_000_000, months=2, seed=9)
-    chunks = plan_chunks(build_world(scenario))
+    world = build_world(scenario)
+    chunks = plan_chunks(world)
+    limit = default_chunk_rows(world)
+    assert MIN_CHUNK_ROWS <= limit <= DEFAULT_CHUNK_ROWS
     usage = [chunk for chunk in chunks if not chunk.closing]
-    assert max(chunk.rows for chunk in usage) <= DEFAULT_CHUNK_ROWS
+    assert max(chunk.rows for chunk in usage) <= limit
     # Full chunks apart from each month's last: work splits evenly over workers.
     for key in {(chunk.provider, chunk.month) for chunk in usage}:
-        short = [
-            c
-            for c in usage
-            if (c.provider, c.month) == key and c.rows < DEFAULT_CHUNK_ROWS * 3 // 4
-        ]
+        short = [c for c in usage if (c.provider, c.month) == key and c.rows < limit * 3 // 4]
         assert len(short) <= 1, key
 
 
@@ -186,3 +197,55 @@ def test_tiled_months_cover_every_line_and_period_once(tmp_path):
 
     # Each resource's rows per charge period and category: the same as one chunk a month.
     assert rows_by_key(300) == rows_by_key(10**6)
+
+
+@given(st.lists(st.integers(0, 200_000), min_size=1, max_size=4))
+def test_bigger_worlds_get_smaller_chunks(lines_per_provider):
+    def world(counts: list[int]) -> SimpleNamespace:
+        providers = [SimpleNamespace(lines=SimpleNamespace(start=range(n))) for n in counts]
+        return SimpleNamespace(providers=providers)
+
+    rows = default_chunk_rows(world(lines_per_provider))
+    assert MIN_CHUNK_ROWS <= rows <= DEFAULT_CHUNK_ROWS
+    if sum(lines_per_provider) <= MAX_CHUNK_LINES:
+        assert rows == DEFAULT_CHUNK_ROWS
+    # One more line never buys a bigger chunk.
+    assert default_chunk_rows(world([*lines_per_provider, 1])) <= rows
+
+
+@pytest.fixture
+def crowded_months(monkeypatch):
+    """A month of a few dozen lines counts as crowded, so small runs are tiled by line."""
+    monkeypatch.setattr("focusgen.engine.planner.MAX_CHUNK_LINES", 8)
+    return dict(providers="aws,gcp", rows=60_000, months=2, granularity="hourly", seed=3)
+
+
+def test_line_tiles_hold_the_rows_they_plan_evenly(crowded_months):
+    scenario, world = world_for(load_scenario(None, **crowded_months).model_dump_json())
+    chunks = plan_chunks(world, 8_000)
+    tiles = [chunk for chunk in chunks if chunk.line_lo > 0]
+    assert tiles, "crowded months should be tiled by line"
+    for chunk in chunks:
+        if not chunk.closing:
+            assert chunk_table(world, scenario, chunk, None)[0].num_rows == chunk.rows
+    runs: dict[tuple, list[Chunk]] = {}
+    for chunk in chunks:
+        if not chunk.closing:
+            runs.setdefault((chunk.provider, chunk.start, chunk.end), []).append(chunk)
+    for (provider, start, end), run_chunks in runs.items():
+        lines = world.providers[provider].lines
+        widest = (end - start) * int(lines.shares.max() if len(lines.shares) else 1)
+        rows = [chunk.rows for chunk in run_chunks]
+        # Each cut overshoots its share by less than one line's rows in the run.
+        assert max(rows) - min(rows) <= 2 * widest, (provider, start, end, rows)
+
+
+def test_line_tiles_write_the_same_bytes_whatever_the_workers(tmp_path, crowded_months):
+    def tiled_run(folder: Path, workers: int) -> dict[str, str]:
+        scenario = load_scenario(None, **crowded_months, output_path=str(folder))
+        generate(scenario, chunk_rows=8_000, workers=workers)
+        return digests(folder)
+
+    one = tiled_run(tmp_path / "one", 1)
+    assert sum(rel.endswith(".parquet") for rel in one) > 8
+    assert tiled_run(tmp_path / "two", 2) == one
