@@ -17,6 +17,20 @@ def focusgen(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_quick_commands_and_scenario_checks_do_not_load_the_engine():
+    # --version, --help, presets and scenario errors answer without numpy or Arrow.
+    code = (
+        "import sys, focusgen, focusgen.cli\n"
+        "focusgen.load_scenario(None, providers='aws', rows=1000)\n"
+        "print(sorted(m for m in ('numpy', 'pyarrow', 'focusgen.run') if m in sys.modules))\n"
+        "from focusgen import generate\n"
+        "print(generate.__module__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[]", "focusgen.run"]
+
+
 def test_version_and_presets():
     assert focusgen("--version").stdout.strip() == f"focusgen {__version__}"
     listing = focusgen("presets").stdout

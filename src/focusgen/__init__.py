@@ -13,7 +13,23 @@ from focusgen.memory import prefer_allocator_before_import
 
 prefer_allocator_before_import()
 
-from focusgen.run import RunSummary, generate  # noqa: E402  (pyarrow loads here)
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from focusgen.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
+if TYPE_CHECKING:
+    from focusgen.run import RunSummary, generate
+
 __all__ = ["RunSummary", "Scenario", "ScenarioError", "__version__", "generate", "load_scenario"]
+
+
+def __getattr__(name: str) -> Any:
+    """The engine (numpy, pyarrow, catalogs) loads on first use, not on ``import focusgen``.
+
+    So ``focusgen --version``, ``--help`` and scenario checks start without it.
+    """
+    if name in ("RunSummary", "generate"):
+        from focusgen import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'focusgen' has no attribute {name!r}")

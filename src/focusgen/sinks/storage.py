@@ -7,8 +7,10 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow.fs as pafs
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
 
 
 class StorageError(OSError):
@@ -65,6 +67,8 @@ class Storage:
     @cached_property
     def fs(self) -> pafs.FileSystem:
         """The pyarrow filesystem that holds the root."""
+        import pyarrow.fs as pafs  # here: the CLI checks output paths without loading Arrow
+
         if not self.remote:
             return pafs.LocalFileSystem()
         o = self.options
@@ -152,6 +156,8 @@ class Storage:
 
     def files_under(self, rel: str) -> list[str]:
         """Relative paths (from the root) of every file under a folder."""
+        import pyarrow.fs as pafs
+
         selector = pafs.FileSelector(self.path(rel), recursive=True, allow_not_found=True)
         prefix = len(self.root) + 1
         return sorted(
