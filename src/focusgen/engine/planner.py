@@ -101,10 +101,10 @@ def plan_chunks(
         for m in range(world.timeline.months):
             lo, hi = int(bounds[m]), int(bounds[m + 1])
             day = per_day if p in daily else None
-            crowded = np.count_nonzero((pw.lines.start < hi) & (pw.lines.end > lo))
+            crowded = int(np.count_nonzero((pw.lines.start < hi) & (pw.lines.end > lo)))
             spread = crowded > MAX_CHUNK_LINES and counts[lo:hi].sum() > chunk_rows
             if hi > lo and (counts[lo:hi].max() > chunk_rows or spread):
-                month = _tiles(pw, counts, lo, hi, chunk_rows, day)
+                month = _tiles(pw, counts, lo, hi, chunk_rows, day, crowded)
             else:
                 month = _period_runs(counts, lo, hi, chunk_rows, day)
             for part, (start, end, rows, line_lo, line_hi) in enumerate(month):
@@ -137,17 +137,23 @@ def _period_runs(
 
 
 def _tiles(
-    pw: ProviderWorld, counts: np.ndarray, lo: int, hi: int, chunk_rows: int, day: int | None
+    pw: ProviderWorld,
+    counts: np.ndarray,
+    lo: int,
+    hi: int,
+    chunk_rows: int,
+    day: int | None,
+    crowded: int,
 ) -> list[tuple[int, int, int, int, int]]:
     """Line groups x period runs: each chunk is one group of lines over several periods.
 
     A run of periods holds ``groups`` chunks' rows. Its lines are cut where their rows add
     up to equal shares (the first group also carries the run's commitment rows), so each
-    tile holds about ``chunk_rows`` rows however long its lines live.
+    tile holds about ``chunk_rows`` rows however long its lines live. ``crowded`` is the
+    number of lines live in the month.
     """
     span = min(TILE_PERIODS, day) if day else TILE_PERIODS
     lines = pw.lines
-    crowded = int(np.count_nonzero((lines.start < hi) & (lines.end > lo)))
     peak = int(counts[lo:hi].max())
     # Enough groups that a tile spans ``span`` periods of its busiest period, and that it
     # holds at most MAX_CHUNK_LINES lines, unless that would leave tiles short of rows
