@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 
@@ -11,10 +12,19 @@ import pytest
 from focusgen import __version__
 
 
-def focusgen(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "focusgen.cli", *args], capture_output=True, text=True, timeout=300
-    )
+def focusgen(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the CLI; if it hangs, fail with every thread's Python stack, not just a timeout."""
+    command = [sys.executable, "-X", "faulthandler", "-m", "focusgen.cli", *args]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints the stacks on SIGABRT
+            stdout, stderr = proc.communicate()
+            pytest.fail(f"focusgen {' '.join(args)} hung for {timeout} s:\n{stderr}")
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
 
 
 def test_quick_commands_and_scenario_checks_do_not_load_the_engine():
