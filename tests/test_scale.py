@@ -223,14 +223,11 @@ def crowded_months(monkeypatch):
 def test_line_tiles_hold_the_rows_they_plan_evenly(crowded_months):
     scenario, world = world_for(load_scenario(None, **crowded_months).model_dump_json())
     chunks = plan_chunks(world, 8_000)
-    tiles = [chunk for chunk in chunks if chunk.line_lo > 0]
-    assert tiles, "crowded months should be tiled by line"
-    for chunk in chunks:
-        if not chunk.closing:
-            assert chunk_table(world, scenario, chunk, None)[0].num_rows == chunk.rows
+    assert any(chunk.line_lo > 0 for chunk in chunks), "crowded months should be tiled by line"
     runs: dict[tuple, list[Chunk]] = {}
     for chunk in chunks:
         if not chunk.closing:
+            assert chunk_table(world, scenario, chunk, None)[0].num_rows == chunk.rows
             runs.setdefault((chunk.provider, chunk.start, chunk.end), []).append(chunk)
     for (provider, start, end), run_chunks in runs.items():
         lines = world.providers[provider].lines
