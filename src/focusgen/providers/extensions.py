@@ -136,6 +136,18 @@ class Coded:
         remap = pc.fill_null(pc.index_in(values, dictionary), -1)
         return cls(dictionary, remap.to_numpy(zero_copy_only=False).astype(np.int32))
 
+    @classmethod
+    def of_keys(cls, keys: np.ndarray, texts: Callable[[np.ndarray], list[str]]) -> Coded:
+        """What ``of`` gives for entries whose text is a function of an integer key.
+
+        ``texts`` formats the distinct keys only; it must give distinct keys distinct texts.
+        """
+        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        return cls(pa.array(texts(distinct[order]), type=pa.string()), rank[inverse.ravel()])
+
     def rows(self, idx: pa.Array) -> pa.DictionaryArray:
         """Dictionary-encoded values of lookup indices (null index or value gives null)."""
         raw = pc.fill_null(idx.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
@@ -161,7 +173,10 @@ def extension_lookups(pw: ProviderWorld) -> Lookups:
     if cached is None:
         raw = _BUILDERS.get(pw.provider, lambda pw: {})(pw)
         cached = Lookups(
-            {k: Coded.of(v) if pa.types.is_string(v.type) else v for k, v in raw.items()}
+            {
+                k: Coded.of(v) if not isinstance(v, Coded) and pa.types.is_string(v.type) else v
+                for k, v in raw.items()
+            }
         )
         pw.__dict__["_extension_lookups"] = cached
     return cached
@@ -198,7 +213,7 @@ def _catalog_skus(pw: ProviderWorld) -> list:
     ]
 
 
-def _aws(pw: ProviderWorld) -> dict[str, pa.Array]:
+def _aws(pw: ProviderWorld) -> dict[str, pa.Array | Coded]:
     t = pw.tables
     prefixes = [usage_prefix(r) for r in t.region_id]
     catalog_skus = _catalog_skus(pw)
@@ -207,17 +222,26 @@ def _aws(pw: ProviderWorld) -> dict[str, pa.Array]:
         for sku in catalog_skus
         for prefix in prefixes
     ]
-    org = pw.org
-    team = np.array(org.app_team)[pw.resources.app]
-    categories = [
-        json.dumps({"Team": str(tm), "Environment": str(env)}, separators=(",", ":"))
-        for tm, env in zip(team, _env_names(pw), strict=True)
-    ]
+    from focusgen.providers.conventions import ENVIRONMENTS
+
+    # One text per (team, environment) pair in use, not per resource.
+    teams, team_of_app = np.unique(np.asarray(pw.org.app_team, dtype=str), return_inverse=True)
+    envs = len(ENVIRONMENTS)
+    categories = Coded.of_keys(
+        team_of_app.ravel()[pw.resources.app].astype(np.int64) * envs + pw.resources.env,
+        lambda keys: [
+            json.dumps(
+                {"Team": str(teams[k // envs]), "Environment": ENVIRONMENTS[k % envs]},
+                separators=(",", ":"),
+            )
+            for k in keys.tolist()
+        ],
+    )
     return {
         "x_ServiceCode": strings([c or None for c in pw.services.code]),
         "x_Operation": pa.array([sku.operation for sku in catalog_skus], type=pa.string()),
         "x_UsageType": pa.array(usage_types, type=pa.string()),
-        "x_CostCategories": strings(categories),
+        "x_CostCategories": categories,
     }
 
 

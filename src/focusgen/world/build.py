@@ -15,6 +15,7 @@ from focusgen.world.capacity import choose_reservations
 from focusgen.world.commitments import build_commitments
 from focusgen.world.corrections import correction_pairs, sla_credit_pairs
 from focusgen.world.identity import name_resources
+from focusgen.world.keys import unique_rows
 from focusgen.world.model import RUNTIME, Lines, ProviderWorld, Services, World
 from focusgen.world.org import build_org
 from focusgen.world.resources import (
@@ -542,12 +543,7 @@ def _tax_pairs(
     reservations=None,
 ):
     """Unique (month, sub-account, service) triples that have charges: one tax row each."""
-    first = timeline.month_of(line_start)
-    last = timeline.month_of(line_end - 1)
-    count = last - first + 1
-    owner = np.repeat(np.arange(len(first)), count)
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-    months = first[owner] + offset
+    owner, months = _months_spanned(timeline, line_start, line_end)
     keys = [np.stack([months, line_sub[owner], line_service[owner]], axis=1)]
     n = timeline.n_periods
     if reservations is not None and len(reservations):
@@ -566,12 +562,9 @@ def _tax_pairs(
         lo = np.maximum(commitments.start, 0)
         hi = np.minimum(commitments.end, n)
         live = np.flatnonzero(hi > lo)
-        for c in live:
-            for m in range(
-                int(timeline.month_of(np.array([lo[c]]))[0]),
-                int(timeline.month_of(np.array([hi[c] - 1]))[0]) + 1,
-            ):
-                keys.append(np.array([[m, commitments.sub[c], commitments.service[c]]]))
+        owner, months = _months_spanned(timeline, lo[live], hi[live])
+        held = live[owner]
+        keys.append(np.stack([months, commitments.sub[held], commitments.service[held]], axis=1))
         if len(schedule):
             keys.append(
                 np.stack(
@@ -583,7 +576,18 @@ def _tax_pairs(
                     axis=1,
                 )
             )
-    return np.unique(np.concatenate(keys).astype(np.int64), axis=0)
+    return unique_rows(np.concatenate(keys).astype(np.int64))
+
+
+def _months_spanned(
+    timeline: Timeline, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each (item, month) pair where item i's periods [start, end) touch the month."""
+    first = timeline.month_of(start)
+    count = timeline.month_of(end - 1) - first + 1
+    owner = np.repeat(np.arange(len(first)), count)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+    return owner, first[owner] + offset
 
 
 def _close_rows(
@@ -591,10 +595,10 @@ def _close_rows(
 ) -> int:
     """Tax, credit (unless folded into usage), support (when charged) and correction rows
     implied by the charged triples."""
-    month_sub = np.unique(tax_pairs[:, :2], axis=0)
+    month_sub = unique_rows(tax_pairs[:, :2])
     credits = int(org.sub_credited[month_sub[:, 1]].sum()) if credit_rows else 0
-    month_billing = np.unique(
-        np.stack([month_sub[:, 0], org.sub_billing[month_sub[:, 1]]], axis=1), axis=0
+    month_billing = unique_rows(
+        np.stack([month_sub[:, 0], org.sub_billing[month_sub[:, 1]]], axis=1)
     )
     corrections = correction_pairs(tax_pairs, months)
     sla = sla_credit_pairs(tax_pairs)

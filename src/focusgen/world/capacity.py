@@ -9,6 +9,7 @@ import numpy as np
 from focusgen.catalog.tables import CatalogTables
 from focusgen.providers.idgen import hex_tokens
 from focusgen.world.identity import bare_account
+from focusgen.world.keys import unique_rows
 from focusgen.world.model import RUNTIME
 
 ID_TEMPLATES = {
@@ -74,8 +75,7 @@ def choose_reservations(
         return empty_reservations(), line_cr
     members = np.flatnonzero(eligible)
     keys = np.stack([sub[members], zone[members], sku[members]], axis=1)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    unique, inverse = unique_rows(keys, return_inverse=True)
     sizes = np.bincount(inverse)
     # Reserve for fleets of three or more instances, so one spare is a modest idle share.
     ranked = list(np.argsort(-sizes, kind="stable"))

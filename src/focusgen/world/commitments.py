@@ -11,6 +11,7 @@ from focusgen.engine.timeline import Timeline
 from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
 from focusgen.world.identity import bare_account
+from focusgen.world.keys import unique_rows
 from focusgen.world.model import RUNTIME, SPEND_COMMITMENT, USAGE_COMMITMENT, Commitments
 
 TERMS_HOURS = (8760, 26280)
@@ -197,11 +198,10 @@ def _portfolio(
         [billing, line_region[covered], tables.sku_family[line_sku[covered]]], axis=1
     )
     if len(covered):
-        _, family_of = np.unique(family_key, axis=0, return_inverse=True)
-        family_of = family_of.ravel()
+        _, family_of = unique_rows(family_key, return_inverse=True)
         n_families = int(family_of.max()) + 1
         # Families running several sizes are the classic size-flexible reservation.
-        pairs = np.unique(np.stack([family_of, line_sku[covered]], axis=1), axis=0)
+        pairs = unique_rows(np.stack([family_of, line_sku[covered]], axis=1))
         sizes = np.bincount(pairs[:, 0], minlength=n_families)
         reserve = (rng.random(n_families) < 0.5) | (sizes > 1)
     else:
@@ -214,7 +214,7 @@ def _portfolio(
     family = tables.sku_family[line_sku[covered]]
     usage_keys = np.stack([billing, line_region[covered], family], axis=1)[as_usage]
     if len(usage_keys):
-        _, inverse = np.unique(usage_keys, axis=0, return_inverse=True)
+        _, inverse = unique_rows(usage_keys, return_inverse=True)
         sizes = np.bincount(inverse.ravel())
         budget = max(0, max_commitments - len(np.unique(billing)))
         keep = np.argsort(-sizes, kind="stable")[:budget]
