@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -246,3 +247,26 @@ def test_line_tiles_write_the_same_bytes_whatever_the_workers(tmp_path, crowded_
     one = tiled_run(tmp_path / "one", 1)
     assert sum(rel.endswith(".parquet") for rel in one) > 8
     assert tiled_run(tmp_path / "two", 2) == one
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_world_build_runs_without_gc_collections_and_restores_the_setting(enabled_before):
+    scenario = load_scenario(None, providers="aws", rows=20_000, seed=11, output_path="/tmp/x")
+    collections: list[int] = []
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    world_for.cache_clear()
+    was_enabled = gc.isenabled()
+    gc.callbacks.append(watch)
+    try:
+        (gc.enable if enabled_before else gc.disable)()
+        world_for(scenario.model_dump_json())
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.callbacks.remove(watch)
+        (gc.enable if was_enabled else gc.disable)()
+        world_for.cache_clear()
+    assert collections == []

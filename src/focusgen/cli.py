@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated
 
@@ -138,7 +139,15 @@ def generate(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Generate a FOCUS dataset (options override the --config file)."""
-    from focusgen.run import generate as run_generate
+    # The engine's modules stay loaded for the whole (one-run) process: loading them with
+    # the cyclic GC paused, then freezing them, spares the run full collections that
+    # would walk them all (~25 ms each).
+    gc.disable()
+    try:
+        from focusgen.run import generate as run_generate
+    finally:
+        gc.freeze()
+        gc.enable()
 
     try:
         scenario = load_scenario(
