@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import numpy as np
 
@@ -215,12 +216,15 @@ def _portfolio(
     usage_keys = np.stack([billing, line_region[covered], family], axis=1)[as_usage]
     if len(usage_keys):
         _, inverse = unique_rows(usage_keys, return_inverse=True)
-        sizes = np.bincount(inverse.ravel())
+        sizes = np.bincount(inverse)
         budget = max(0, max_commitments - len(np.unique(billing)))
         keep = np.argsort(-sizes, kind="stable")[:budget]
-        kept = np.isin(inverse.ravel(), keep)
-        for key in keep:
-            groups.append((USAGE_COMMITMENT, covered[as_usage][inverse.ravel() == key]))
+        kept = np.isin(inverse, keep)
+        # Each key's lines, in covered order: a stable sort by key, cut at the key sizes.
+        usage_lines = covered[as_usage][np.argsort(inverse, kind="stable")]
+        edges = np.concatenate([[0], np.cumsum(sizes)])
+        for key in keep.tolist():
+            groups.append((USAGE_COMMITMENT, usage_lines[edges[key] : edges[key + 1]]))
         spend_lines = np.concatenate([covered[~as_usage], covered[as_usage][~kept]])
     else:
         spend_lines = covered
@@ -232,90 +236,96 @@ def _portfolio(
     if not groups:
         return empty_commitments(), line_commitment, line_rate, no_renewal
 
+    n_groups = len(groups)
+    kind = np.array([k for k, _ in groups], dtype=np.int32)
+    members = np.concatenate([m for _, m in groups])
+    sizes = np.array([len(m) for _, m in groups])
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    group_of = np.repeat(np.arange(n_groups, dtype=np.int32), sizes)
+    usage = kind == USAGE_COMMITMENT
+
+    # Terms, payments, starts and utilisation targets, drawn group by group in this order.
     window_hours = timeline.n_periods * timeline.period_hours
-    rows = []
-    for index, (kind, members) in enumerate(groups):
-        term = TERMS_HOURS[int(rng.random() < 0.4)]
-        payment = int(rng.integers(0, 3))
-        discount = DISCOUNT[TERMS_HOURS.index(term)][payment]
-        if kind == SPEND_COMMITMENT:
-            discount *= SPEND_DISCOUNT_FACTOR
+    term = np.empty(n_groups, dtype=np.int64)
+    payment = np.empty(n_groups, dtype=np.int64)
+    start_hour = np.empty(n_groups, dtype=np.int64)
+    target = np.empty(n_groups)
+    for g in range(n_groups):
+        term[g] = TERMS_HOURS[int(rng.random() < 0.4)]
+        payment[g] = int(rng.integers(0, 3))
         if rng.random() < 0.35:
-            start_hour = int(rng.random() * window_hours * 0.5)
+            start_hour[g] = int(rng.random() * window_hours * 0.5)
         else:
-            start_hour = -int(rng.random() * max(term - window_hours, term / 2))
-        start = start_hour // timeline.period_hours
-        end = start + term // timeline.period_hours
-        norm = tables.sku_normalization[line_sku[members]]
-        if kind == USAGE_COMMITMENT:
-            # Rates per normalised unit; each size pays its normalisation factor times it.
-            unit_rate = float(np.min(contracted[members] / norm)) * (1 - discount)
-            rates = unit_rate * norm
-            per_hour = line_qty[members] * norm
-        else:
-            rates = contracted[members] * (1 - discount)
-            per_hour = line_qty[members] * rates
-        peak = _peak_concurrency(line_start[members], line_end[members], per_hour)
-        target = float(np.clip(rng.normal(utilisation, 0.03), 0.5, 0.995))
-        capacity = peak / target
-        if kind == USAGE_COMMITMENT:
-            capacity = float(np.ceil(capacity * 100) / 100)
-        line_commitment[members] = index
-        line_rate[members] = rates
-        first = members[0]
-        billing_account = int(sub_billing[line_sub[first]])
-        payer = int(np.flatnonzero(sub_billing == billing_account)[0])
-        rows.append(
-            (
-                kind,
-                billing_account,
-                payer,
-                int(line_sku[first]) if kind == USAGE_COMMITMENT else -1,
-                int(line_region[first]) if kind == USAGE_COMMITMENT else -1,
-                int(line_service[first]) if kind == USAGE_COMMITMENT else spend_service,
-                capacity,
-                unit_rate if kind == USAGE_COMMITMENT else 1.0,
-                float(np.min(listed[members] / norm)) * (1 - discount)
-                if kind == USAGE_COMMITMENT
-                else 1.0,
-                float(np.min(listed[members] / norm)) if kind == USAGE_COMMITMENT else capacity,
-                float(np.min(contracted[members] / norm)) if kind == USAGE_COMMITMENT else capacity,
-                start,
-                end,
-                term,
-                UPFRONT_FRACTION[payment],
-                payment,
-            )
-        )
+            start_hour[g] = -int(rng.random() * max(term[g] - window_hours, term[g] / 2))
+        target[g] = rng.normal(utilisation, 0.03)
+    target = np.clip(target, 0.5, 0.995)
+    discount = np.array(DISCOUNT)[(term == TERMS_HOURS[1]).astype(int), payment]
+    discount = np.where(usage, discount, discount * SPEND_DISCOUNT_FACTOR)
+    start = start_hour // timeline.period_hours
+    end = start + term // timeline.period_hours
+
+    norm = tables.sku_normalization[line_sku[members]]
+    member_usage = usage[group_of]
+    unit_contracted = np.minimum.reduceat(contracted[members] / norm, offsets)
+    unit_list = np.minimum.reduceat(listed[members] / norm, offsets)
+    unit_rate = unit_contracted * (1 - discount)
+    # Reservations: a rate per normalised unit, each size paying its factor times it.
+    rates = np.where(
+        member_usage, unit_rate[group_of] * norm, contracted[members] * (1 - discount[group_of])
+    )
+    per_hour = line_qty[members] * np.where(member_usage, norm, rates)
+    peak = np.array(
+        [
+            _peak_concurrency(line_start[m], line_end[m], per_hour[o : o + len(m)])
+            for o, (_, m) in zip(offsets.tolist(), groups, strict=True)
+        ]
+    )
+    capacity = peak / target
+    capacity = np.where(usage, np.ceil(capacity * 100) / 100, capacity)
+    line_commitment[members] = group_of
+    line_rate[members] = rates
+    first = members[offsets]
+    billing_account = sub_billing[line_sub[first]].astype(np.int32)
+    # Each billing account's commitments belong to its first sub-account (the payer).
+    accounts, account_of = np.unique(billing_account, return_inverse=True)
+    payer = np.array([np.flatnonzero(sub_billing == b)[0] for b in accounts.tolist()])
+    columns = {
+        "kind": kind,
+        "billing": billing_account,
+        "sub": payer[account_of.ravel()],
+        "sku": np.where(usage, line_sku[first], -1),
+        "region": np.where(usage, line_region[first], -1),
+        "service": np.where(usage, line_service[first], spend_service),
+        "capacity": capacity,
+        "rate": np.where(usage, unit_rate, 1.0),
+        "list_rate": np.where(usage, unit_list * (1 - discount), 1.0),
+        "unit_list": np.where(usage, unit_list, capacity),
+        "unit_contracted": np.where(usage, unit_contracted, capacity),
+        "start": start,
+        "end": end,
+        "term_hours": term,
+        "upfront": np.array(UPFRONT_FRACTION)[payment],
+        "payment": payment,
+    }
+    # Renewed like for like when the term ends inside the run and the usage it covers goes
+    # on (most are: coverage stays up from one term to the next).
+    still_used = np.maximum.reduceat(line_end[members], offsets) > end
+    renewals: list[int] = []
     line_renewal = np.full(n, -1, dtype=np.int32)
-    for index in range(len(rows)):
-        end = rows[index][12]
-        still_used = (line_end[line_commitment == index] > end).any()
-        if 0 < end < timeline.n_periods and still_used and rng.random() < 0.9:
-            # Renewed like for like when the term ends inside the run and the usage it
-            # covers goes on (most are: coverage stays up from one term to the next).
-            renewal = list(rows[index])
-            renewal[11], renewal[12] = end, end + renewal[13] // timeline.period_hours
-            line_renewal[line_commitment == index] = len(rows)
-            rows.append(tuple(renewal))
-    table = list(zip(*rows, strict=True))
+    for g in np.flatnonzero((end > 0) & (end < timeline.n_periods) & still_used).tolist():
+        if rng.random() < 0.9:
+            line_renewal[members[group_of == g]] = n_groups + len(renewals)
+            renewals.append(g)
+    again = np.array(renewals, dtype=np.int64)
+    for name, values in columns.items():
+        columns[name] = np.concatenate([values, values[again]])
+    columns["start"][n_groups:] = end[again]
+    columns["end"][n_groups:] = end[again] + term[again] // timeline.period_hours
     out = Commitments(
-        kind=np.array(table[0], dtype=np.int32),
-        billing=np.array(table[1], dtype=np.int32),
-        sub=np.array(table[2], dtype=np.int32),
-        sku=np.array(table[3], dtype=np.int32),
-        region=np.array(table[4], dtype=np.int32),
-        service=np.array(table[5], dtype=np.int32),
-        capacity=np.array(table[6], dtype=np.float64),
-        rate=np.array(table[7], dtype=np.float64),
-        list_rate=np.array(table[8], dtype=np.float64),
-        unit_list=np.array(table[9], dtype=np.float64),
-        unit_contracted=np.array(table[10], dtype=np.float64),
-        start=np.array(table[11], dtype=np.int32),
-        end=np.array(table[12], dtype=np.int32),
-        term_hours=np.array(table[13], dtype=np.int32),
-        upfront=np.array(table[14], dtype=np.float64),
-        payment=np.array(table[15], dtype=np.int32),
+        **{
+            name: values.astype(np.float64 if values.dtype.kind == "f" else np.int32)
+            for name, values in columns.items()
+        },
         id=np.zeros(0, dtype=str),
         name=np.zeros(0, dtype=str),
         sku_id=np.zeros(0, dtype=str),
@@ -358,7 +368,7 @@ def _name_commitments(
             payment = PAYMENTS[c.payment[i]]
             if kind == USAGE_COMMITMENT:
                 sku = int(c.sku[i])
-                details = json.loads(tables.sku_details[sku] or "{}")
+                details = _sku_details(tables, sku)
                 what = (
                     details.get("InstanceSeries")
                     or details.get("InstanceType")
@@ -378,6 +388,17 @@ def _name_commitments(
     c.name = names.astype(str)
     c.sku_id = sku_ids.astype(str)
     c.sku_price_id = price_ids.astype(str)
+
+
+def _sku_details(tables: CatalogTables, sku: int) -> dict:
+    """A SKU's details as a dict (read only)."""
+    return _parsed(tables.sku_details[sku] or "{}")
+
+
+@cache
+def _parsed(details: str) -> dict:
+    # Portfolios are rebuilt while the world is sized: each text is parsed once.
+    return json.loads(details)
 
 
 def _placeholder_values(
