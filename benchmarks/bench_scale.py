@@ -2,10 +2,13 @@
 
 Usage: python benchmarks/bench_scale.py [--rows 100000,1000000,10000000] [--repeat 3]
        [--formats parquet,csv] [--workers 1,2] [--toolkit PATH] [--toolkit-max-rows 1000000]
-       [--no-baseline]
+       [--no-baseline] [--granularity hourly|daily] [--via library|cli]
 
-Workload: AWS, FOCUS 1.2, hourly, one month, billing-period layout, seed 42. Each run is a
-fresh process; peak RSS is sampled over its whole process tree (parent plus workers). The
+Workload: AWS, FOCUS 1.2, hourly (or daily, the CLI's default), one month, billing-period
+layout, seed 42. Each run is a fresh process, through the Python API or (``--via cli``) the
+``focusgen generate`` command, which also loads the CLI and prints a summary; ``gen s`` is
+the generation time the run reports. Peak RSS is sampled over its whole process tree
+(parent plus workers). The
 pyarrow column times pyarrow alone writing the same rows (read back into memory first);
 the toolkit column runs ``focus-toolkit generate --provider aws --focus-version 1.2`` (a
 focus-data-toolkit 0.14.1 install, Python 3.12) on the same row count in the same session.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -29,8 +33,8 @@ import psutil
 GENERATE = """
 import json, sys, time
 from focusgen import generate, load_scenario
-rows, fmt, out, workers = sys.argv[1:5]
-scenario = load_scenario(None, providers="aws", rows=int(rows), months=1, granularity="hourly",
+rows, fmt, out, workers, granularity = sys.argv[1:6]
+scenario = load_scenario(None, providers="aws", rows=int(rows), months=1, granularity=granularity,
                          focus_version="1.2", output_path=out, output_format=fmt, seed=42)
 began = time.perf_counter()
 summary = generate(scenario, workers=int(workers))
@@ -55,6 +59,19 @@ print(json.dumps({"rows": table.num_rows, "seconds": time.perf_counter() - began
 """
 
 
+CLI_SUMMARY = re.compile(r"focusgen: ([\d,]+) rows in ([\d.]+)s")
+
+
+def ours_command(via: str, rows: int, fmt: str, out: str, workers: int, granularity: str):
+    """The command that generates the workload through the API or the CLI."""
+    if via == "library":
+        return [sys.executable, "-c", GENERATE, str(rows), fmt, out, str(workers), granularity]
+    return [sys.executable, "-m", "focusgen", "generate", "--providers", "aws",
+            "--rows", str(rows), "--months", "1", "--granularity", granularity,
+            "--focus-version", "1.2", "--format", fmt, "--layout", "billing-period",
+            "--seed", "42", "--output", out, "--workers", str(workers), "--quiet"]
+
+
 def measure(command: list[str]) -> dict:
     """Run a command; its wall time, tree peak RSS (MB) and last JSON line, if any."""
     began = time.perf_counter()
@@ -75,6 +92,9 @@ def measure(command: list[str]) -> dict:
         raise SystemExit(f"{command[0]} failed: {err.strip().splitlines()[-1:]}")
     lines = [line for line in out.splitlines() if line.startswith("{")]
     result = json.loads(lines[-1]) if lines else {}
+    reported = CLI_SUMMARY.search(out)
+    if reported:
+        result.update(rows=int(reported[1].replace(",", "")), seconds=float(reported[2]))
     result.update(wall=wall, peak_mb=peak / 2**20)
     return result
 
@@ -89,13 +109,16 @@ def main() -> None:
     parser.add_argument("--toolkit-max-rows", type=int, default=1_000_000)
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip pyarrow (it holds all rows in memory: not for 100M rows)")
+    parser.add_argument("--granularity", choices=("hourly", "daily"), default="hourly")
+    parser.add_argument("--via", choices=("library", "cli"), default="library")
     args = parser.parse_args()
     header = (
         f"{'rows':>10} {'format':>7} {'w':>2} {'gen s':>7} {'wall s':>7} {'rows/s':>10} "
         f"{'speedup':>7} {'peak MB':>8} {'pyarrow s':>9} {'x pyarrow':>9} "
         f"{'toolkit s':>9} {'x toolkit':>9}"
     )
-    print("focusgen scale benchmark: AWS, FOCUS 1.2, hourly, 1 month, billing-period layout")
+    print(f"focusgen scale benchmark: AWS, FOCUS 1.2, {args.granularity}, 1 month, "
+          f"billing-period layout, through the {args.via}")
     print(header)
     print("-" * len(header), flush=True)
     toolkit_wall: dict[int, float] = {}
@@ -118,8 +141,8 @@ def main() -> None:
             for _ in range(repeat):
                 for workers in counts:
                     with tempfile.TemporaryDirectory() as tmp:
-                        ours[workers].append(measure([sys.executable, "-c", GENERATE, str(rows),
-                                                      fmt, tmp, str(workers)]))
+                        ours[workers].append(measure(ours_command(
+                            args.via, rows, fmt, tmp, workers, args.granularity)))
                         if workers == counts[0] and not args.no_baseline:
                             base.append(measure([sys.executable, "-c", BASELINE, tmp, fmt]))
             first = statistics.median(r["seconds"] for r in ours[counts[0]])
