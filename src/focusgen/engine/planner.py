@@ -169,6 +169,9 @@ def _tiles(
     # holds at most MAX_CHUNK_LINES lines (see ``_line_groups``).
     by_line = _line_groups(crowded, int(counts[lo:hi].sum()), chunk_rows)
     groups = max(1, min(crowded, max(-(-peak * span // chunk_rows), by_line)))
+    # An even number of tiles per run: two workers (the common laptop) then finish a run
+    # together instead of one idling through its last tile.
+    groups = min(crowded, groups + groups % 2) if groups > 1 else groups
     shares = lines.shares.astype(np.int64) if len(lines.shares) else 1
     out = []
     for start, end, rows, _, _ in _period_runs(counts, lo, hi, chunk_rows * groups, day):
