@@ -51,7 +51,7 @@ table = pa.concat_tables([pq.read_table(f) if fmt == "parquet" else pacsv.read_c
                          for f in files], promote_options="permissive")
 began = time.perf_counter()
 if fmt == "parquet":
-    pq.write_table(table, folder + "/baseline", compression="zstd", compression_level=1,
+    pq.write_table(table, folder + "/baseline", compression="snappy",
                    use_dictionary=True)
 else:
     pacsv.write_csv(table, folder + "/baseline")

@@ -136,3 +136,38 @@ def test_rerun_replaces_the_previous_run(tmp_path):
         if p.is_file() and p.name not in ("summary.json", "_SUCCESS")
     )
     assert files == sorted(summary["files"])
+
+
+@pytest.mark.parametrize("codec", [None, "zstd", "gzip", "lz4", "none"])
+def test_parquet_codec_changes_the_bytes_not_the_values(tmp_path, codec):
+    options = dict(providers="aws,gcp", rows=3000, months=1, seed=5)
+    plain = make_dataset(tmp_path, **options)
+    out = tmp_path / "coded"
+    generate(load_scenario(None, output_path=str(out), output_compression=codec, **options))
+    expected = {None: "SNAPPY", "zstd": "ZSTD", "gzip": "GZIP", "lz4": "LZ4"}
+    files = sorted(p.relative_to(out) for p in out.rglob("*.parquet"))
+    assert files and files == sorted(p.relative_to(plain) for p in plain.rglob("*.parquet"))
+    for rel in files:
+        meta = pq.ParquetFile(out / rel).metadata
+        codecs = {
+            meta.row_group(g).column(c).compression
+            for g in range(meta.num_row_groups)
+            for c in range(meta.num_columns)
+        }
+        assert codecs == {expected.get(codec, "UNCOMPRESSED")}
+        assert pq.read_table(out / rel).equals(pq.read_table(plain / rel))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"format": "csv", "compression": "zstd"}, "applies to Parquet files"),
+        ({"layout": "native", "compression": "zstd"}, "layout 'native' writes Snappy"),
+        ({"compression": "brotli"}, "'snappy', 'zstd', 'gzip', 'lz4' or 'none'"),
+    ],
+)
+def test_bad_compression_is_refused_naming_the_value(options, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        load_scenario({"output": options}, providers="aws")
+    value = options["compression"]
+    assert f"'{value}'" in str(error.value) and "compression" in str(error.value)

@@ -108,6 +108,10 @@ def generate(
     currency: Annotated[str | None, typer.Option(help="Billing currency (ISO 4217).")] = None,
     seed: Annotated[str | None, typer.Option(help="Random seed.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="parquet|csv|csv.gz|jsonl")] = None,
+    compression: Annotated[
+        str | None,
+        typer.Option(help="Parquet codec: snappy (default, as exports)|zstd|gzip|lz4|none"),
+    ] = None,
     layout: Annotated[
         str | None,
         typer.Option(help="billing-period|provider|native (each provider's own export layout)"),
@@ -164,6 +168,7 @@ def generate(
             currency=currency,
             seed=seed,
             output_format=fmt,
+            output_compression=compression,
             output_layout=layout,
             output_path=output,
             output_extensions=False if no_extensions else None,

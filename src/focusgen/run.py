@@ -229,7 +229,7 @@ class _Run:
                 file_format(self.world, self.scenario, chunk.provider),
                 schema,
                 storage=self.staging,
-                compression=file_compression(self.world, self.scenario, chunk.provider),
+                compression=file_compression(self.scenario),
             )
         writer.write(table)
         if self.last_of_file[rel] is chunk:

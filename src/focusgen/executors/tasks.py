@@ -20,7 +20,7 @@ from focusgen.memory import apply_memory_policy
 from focusgen.providers.extensions import extension_columns, extension_fields, extension_lookups
 from focusgen.scenario.model import Scenario
 from focusgen.sinks.layout import part_path
-from focusgen.sinks.native import FilePlace, native_compression, native_format, native_path
+from focusgen.sinks.native import FilePlace, native_format, native_path
 from focusgen.sinks.storage import Storage
 from focusgen.sinks.summary import ChunkTotals, chunk_totals
 from focusgen.sinks.writers import FileWriter
@@ -117,11 +117,9 @@ def file_format(world: World, scenario: Scenario, provider: int) -> str:
     return out.format
 
 
-def file_compression(world: World, scenario: Scenario, provider: int) -> str:
-    """Parquet compression of a provider's files."""
-    if scenario.output.native:
-        return native_compression(file_format(world, scenario, provider))
-    return "zstd"
+def file_compression(scenario: Scenario) -> str:
+    """Parquet codec of the run's files (native exports are Snappy, as the providers')."""
+    return scenario.output.parquet_codec
 
 
 @lru_cache(maxsize=2)
@@ -170,7 +168,7 @@ def run_chunk(job: Job, chunk: Chunk, month_sums: np.ndarray | None) -> ChunkRes
         file_format(world, scenario, chunk.provider),
         schema,
         storage=job.staging,
-        compression=file_compression(world, scenario, chunk.provider),
+        compression=file_compression(scenario),
     )
     try:
         writer.write(table)

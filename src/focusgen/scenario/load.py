@@ -39,7 +39,7 @@ def load_scenario(config: str | Path | dict[str, Any] | None = None, **overrides
     elif config is not None:
         data.update(read_config(config))
     output = dict(data.get("output") or {})
-    for key in ("path", "format", "layout", "extensions"):
+    for key in ("path", "format", "layout", "extensions", "compression"):
         value = overrides.pop(f"output_{key}", None)
         if value is not None:
             output[key] = value

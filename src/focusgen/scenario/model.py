@@ -102,6 +102,10 @@ class OutputOptions(_Strict):
     extensions: bool = Field(
         default=True, description="write each provider's extension (x_) columns"
     )
+    compression: Literal["snappy", "zstd", "gzip", "lz4", "none"] | None = Field(
+        default=None,
+        description="Parquet codec; default snappy, as AWS, Azure and BigQuery exports write",
+    )
 
     @model_validator(mode="after")
     def _native_formats(self) -> OutputOptions:
@@ -110,7 +114,22 @@ class OutputOptions(_Strict):
                 "layout 'native' writes each provider's own formats (Parquet or gzip CSV); "
                 "use format parquet, csv or csv.gz"
             )
+        if self.compression is not None and self.format != "parquet":
+            raise ValueError(
+                f"compression {self.compression!r} applies to Parquet files; "
+                "for compressed CSV use format csv.gz"
+            )
+        if self.compression not in (None, "snappy") and self.layout == "native":
+            raise ValueError(
+                f"compression {self.compression!r}: layout 'native' writes Snappy, "
+                "as the providers' exports do"
+            )
         return self
+
+    @property
+    def parquet_codec(self) -> str:
+        """The codec Parquet files are written with."""
+        return self.compression or "snappy"
 
     @property
     def native(self) -> bool:

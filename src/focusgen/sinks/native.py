@@ -32,11 +32,6 @@ def native_format(provider: str, fmt: str) -> str:
     return "parquet" if fmt == "parquet" else "csv.gz"
 
 
-def native_compression(fmt: str) -> str:
-    """Parquet compression of native exports (AWS, Azure and BigQuery write Snappy)."""
-    return "snappy" if fmt == "parquet" else "zstd"
-
-
 def stable_uuid(*parts: object) -> str:
     """A UUID derived from the parts (same run, same ids)."""
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()

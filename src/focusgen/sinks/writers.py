@@ -40,8 +40,8 @@ JSON_COLUMNS = JSON_EXTENSIONS | frozenset(
 )
 
 
-def parquet_options(schema: pa.Schema, compression: str = "zstd") -> dict:
-    """Parquet writer settings for a schema: zstd (or the given codec), dictionary pages
+def parquet_options(schema: pa.Schema, compression: str = "snappy") -> dict:
+    """Parquet writer settings for a schema: Snappy (or the given codec), dictionary pages
     where values repeat.
 
     Dictionary-typed columns, timestamps (a month has at most 744 hourly periods) and unit
@@ -104,7 +104,7 @@ class FileWriter:
         fmt: str,
         schema: pa.Schema,
         storage: Storage | None = None,
-        compression: str = "zstd",
+        compression: str = "snappy",
     ) -> None:
         if storage is None:
             local = Path(path)
