@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import signal
 import subprocess
 import sys
@@ -118,3 +120,28 @@ def test_bad_options_give_one_line_and_exit_2(tmp_path, args, words):
     for word in words:
         assert word in lines[0]
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_bar_shows_on_a_terminal_unless_quiet(tmp_path, quiet):
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "focusgen", "generate", "--providers", "aws"]
+    command += ["--rows", "3000", "--months", "1", "--output", str(tmp_path / "out")]
+    with subprocess.Popen(
+        [*command, *(["--quiet"] if quiet else [])], stdout=follower, stderr=follower
+    ) as process:
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the terminal closes when the command exits
+                break
+            if not data:
+                break
+            output += data
+        assert process.wait(timeout=120) == 0
+    os.close(leader)
+    text = output.decode(errors="replace")
+    assert "rows in" in text  # the summary, either way
+    assert ("generating" in text) is not quiet

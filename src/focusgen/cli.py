@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from focusgen import __version__
@@ -183,21 +184,7 @@ def generate(
     if s3_endpoint_url is not None and "://" not in s3_endpoint_url:
         _fail(f"--s3-endpoint-url={s3_endpoint_url!r}: must be a URL such as http://host:port")
     client = _dask_client(dask_scheduler) if dask_scheduler else None
-    progress = Progress(
-        TextColumn("[bold]generating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("rows"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet or not console.is_terminal,
-    )
-    with progress:
-        task = progress.add_task("rows", total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with _progress_bar(show=not quiet and console.is_terminal) as report:
         try:
             summary = run_generate(
                 scenario,
@@ -213,6 +200,20 @@ def generate(
             if client is not None:
                 client.close()
     _print_summary(summary)
+
+
+@contextlib.contextmanager
+def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rows-written bar on the terminal, yielding its update callback (None if hidden)."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (BarColumn(), MofNCompleteColumn(), TextColumn("rows"), TimeElapsedColumn())
+    with Progress(TextColumn("[bold]generating"), *columns, console=console) as progress:
+        task = progress.add_task("rows", total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _first_line(error: OSError) -> str:
