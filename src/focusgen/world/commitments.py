@@ -314,7 +314,7 @@ def _portfolio(
     line_renewal = np.full(n, -1, dtype=np.int32)
     for g in np.flatnonzero((end > 0) & (end < timeline.n_periods) & still_used).tolist():
         if rng.random() < 0.9:
-            line_renewal[members[group_of == g]] = n_groups + len(renewals)
+            line_renewal[members[offsets[g] : offsets[g] + sizes[g]]] = n_groups + len(renewals)
             renewals.append(g)
     again = np.array(renewals, dtype=np.int64)
     for name, values in columns.items():
