@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -334,7 +336,26 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         console.print("interrupted; no partial files were left under final names")
-        sys.exit(130)
+        _exit(130)
+    except SystemExit as done:  # how every command ends
+        _exit(done.code)
+    _exit(0)
+
+
+def _exit(code: int | str | None) -> NoReturn:
+    """End the process without tearing the interpreter down (as mypy's --fast-exit does).
+
+    By now every file is closed and published; atexit handlers still run. What is skipped
+    is finalizing numpy, Arrow, pydantic and the rest module by module: ~30 ms after a run,
+    ~70 ms or more when nothing was frozen.
+    """
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":
