@@ -41,13 +41,14 @@ def name_resources(
     app_name = org.app_name.astype(TEXT)[app]
     env_name = np.array(ENVIRONMENTS, dtype=TEXT)[env]
     team = org.app_team.astype(TEXT)[app]
+    accounts = bare_account(org.sub_id)  # once per sub-account, not per resource
     for k in np.unique(kind):
         mine = np.flatnonzero(kind == k)
         m = len(mine)
         id_template, name_template, resource_type = tables.kind_templates[k]
         serial = rng.integers(1, 99, m).astype(str)
         values = {
-            "account": lambda mine=mine: bare_account(org.sub_id[sub[mine]]),
+            "account": lambda mine=mine: accounts[sub[mine]],
             "region": lambda mine=mine: tables.region_id[region[mine]],
             "zone": lambda mine=mine: np.where(
                 zone[mine] >= 0,
@@ -83,6 +84,7 @@ def name_resources(
     tags, tags_valid = _tags(
         rng,
         tables.catalog.provider,
+        app.astype(np.int64) * len(ENVIRONMENTS) + env,
         app_name,
         env_name,
         team,
@@ -125,6 +127,7 @@ def _dedupe(ids: np.ndarray) -> np.ndarray:
 def _tags(
     rng: np.random.Generator,
     provider: str,
+    owner: np.ndarray,
     app: np.ndarray,
     env: np.ndarray,
     team: np.ndarray,
@@ -137,7 +140,8 @@ def _tags(
     Resources are taken in a random order, big spenders later (they are the ones that escape
     tagging: count coverage overstates spend coverage); the first ``coverage`` of the spend
     gets the complete set, the next slices a mis-cased key (all four keys, one spelt wrong),
-    then only some keys, the rest no tags at all.
+    then only some keys, the rest no tags at all. ``owner`` keys each resource's (app,
+    environment): the values the tags spell out.
     """
     k_app, k_env, k_team, k_cc = CONVENTIONS[provider].tag_keys
     n = len(app)
@@ -155,6 +159,12 @@ def _tags(
     misspelt = (draw >= coverage) & (draw < coverage + rest * 0.1)
     partial = (draw >= coverage + rest * 0.1) & (draw < coverage + rest * 0.5)
     full = full | misspelt
+    valid = full | partial
+    # A tag text depends only on its owner and how it is spelt: format each pair in use once.
+    spelling = np.where(misspelt, 1, np.where(full, 0, 2))
+    _, one, inverse = np.unique(owner * 3 + spelling, return_index=True, return_inverse=True)
+    app, env, team, cost_centre = app[one], env[one], team[one], cost_centre[one]
+    full, misspelt = full[one], misspelt[one]
     env_value = env
     env_key = np.where(misspelt, k_env.capitalize() if "." not in k_env else k_env + "s", k_env)
 
@@ -170,4 +180,4 @@ def _tags(
     )
     body = np.where(full, np.strings.add(body, tail), body)
     tags = np.strings.add(np.strings.add("{", body), "}")
-    return tags, full | partial
+    return tags[inverse.ravel()], valid
