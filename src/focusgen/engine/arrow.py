@@ -12,6 +12,10 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 def strings(values: np.ndarray | list[str]) -> pa.Array:
     """A plain Arrow string array from numpy/python strings."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "T":
+        # Variable-width numpy strings convert directly (~5x faster than through objects);
+        # fixed-width ones are faster through objects.
+        return pa.array(values, type=pa.string())
     return pa.array(np.asarray(values, dtype=object), type=pa.string())
 
 
