@@ -103,18 +103,21 @@ def build_commitments(
     )
     state = rng.bit_generator.state
     target = coverage
-    best, best_error = None, np.inf
+    best, best_error, naming = None, np.inf, None
     for _ in range(4):
         rng.bit_generator.state = state
-        result = _portfolio(rng, *args, target, utilisation, max_commitments)
+        result, stream = _portfolio(rng, *args, target, utilisation, max_commitments)
         realised = realised_coverage(
             tables, line_sku, line_start, line_end, line_qty, line_spot, contracted, result
         )
         if abs(realised - coverage) < best_error:
-            best, best_error = result, abs(realised - coverage)
+            best, best_error, naming = result, abs(realised - coverage), stream
         if target >= 1.0 or best_error <= 0.03 or realised <= 0:
             break
         target = min(1.0, target * coverage / realised)
+    if naming is not None:  # only the portfolio kept is named
+        rng.bit_generator.state = naming
+        _name_commitments(rng, tables, best[0], sub_ids)
     return best
 
 
@@ -175,8 +178,9 @@ def _portfolio(
     coverage: float,
     utilisation: float,
     max_commitments: int,
-) -> tuple[Commitments, np.ndarray, np.ndarray, np.ndarray]:
-    """One portfolio covering (before terms and caps) ``coverage`` of the eligible usage."""
+) -> tuple[tuple[Commitments, np.ndarray, np.ndarray, np.ndarray], dict | None]:
+    """One portfolio covering (before terms and caps) ``coverage`` of the eligible usage,
+    unnamed, and the random stream's state to name it from (None when it is empty)."""
     n = len(line_sku)
     line_commitment = np.full(n, -1, dtype=np.int32)
     line_rate = np.zeros(n)
@@ -184,7 +188,7 @@ def _portfolio(
     eligible = commitment_eligible(tables, line_sku, line_spot)
     no_renewal = np.full(n, -1, dtype=np.int32)
     if coverage <= 0 or max_commitments <= 0 or not eligible.any():
-        return empty_commitments(), line_commitment, line_rate, no_renewal
+        return (empty_commitments(), line_commitment, line_rate, no_renewal), None
     life = (line_end - line_start).astype(float)
     cost = contracted * line_qty * life
     candidates = np.flatnonzero(eligible)
@@ -234,7 +238,7 @@ def _portfolio(
             if len(members) and len(groups) < max_commitments:
                 groups.append((SPEND_COMMITMENT, np.sort(members)))
     if not groups:
-        return empty_commitments(), line_commitment, line_rate, no_renewal
+        return (empty_commitments(), line_commitment, line_rate, no_renewal), None
 
     n_groups = len(groups)
     kind = np.array([k for k, _ in groups], dtype=np.int32)
@@ -331,8 +335,8 @@ def _portfolio(
         sku_id=np.zeros(0, dtype=str),
         sku_price_id=np.zeros(0, dtype=str),
     )
-    _name_commitments(rng, tables, out, sub_ids)
-    return out, line_commitment, line_rate, line_renewal
+    # Named by the caller from this point of the stream, if this portfolio is the one kept.
+    return (out, line_commitment, line_rate, line_renewal), rng.bit_generator.state
 
 
 def _peak_concurrency(start: np.ndarray, end: np.ndarray, amount: np.ndarray) -> float:
