@@ -516,27 +516,29 @@ def test_gcp_regions_and_zones():
         assert region.zones and all(re.match(rf"^{region.id}-[a-z]$", z) for z in region.zones)
 
 
-def test_parsed_catalogs_are_cached_by_content(tmp_path, monkeypatch):
-    from focusgen.catalog import loader
+def _parsed(text: str):
+    from focusgen.yamltext import parsed_yaml
 
+    return parsed_yaml(text, "catalog")
+
+
+def test_parsed_catalogs_are_cached_by_content(tmp_path, monkeypatch):
     monkeypatch.setenv("FOCUSGEN_CACHE_DIR", str(tmp_path))
     text = "provider: demo\nservices: [{name: A, price: 1.5}]\n"
-    first = loader._parsed(text)
+    first = _parsed(text)
     assert first == {"provider": "demo", "services": [{"name": "A", "price": 1.5}]}
     (cached,) = tmp_path.glob("catalog-*.json")
     # A cached copy is what later runs read...
     cached.write_text('{"provider": "from the cache"}')
-    assert loader._parsed(text) == {"provider": "from the cache"}
+    assert _parsed(text) == {"provider": "from the cache"}
     # ...an edited catalog is parsed afresh, and a broken copy is parsed around.
-    assert loader._parsed(text.replace("1.5", "2.5"))["services"][0]["price"] == 2.5
+    assert _parsed(text.replace("1.5", "2.5"))["services"][0]["price"] == 2.5
     cached.write_text("{not json")
-    assert loader._parsed(text) == first
+    assert _parsed(text) == first
 
 
 def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
-    from focusgen.catalog import loader
-
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv("FOCUSGEN_CACHE_DIR", str(blocker / "sub"))  # cannot be created
-    assert loader._parsed("a: 1\n") == {"a": 1}
+    assert _parsed("a: 1\n") == {"a": 1}

@@ -145,3 +145,20 @@ def test_progress_bar_shows_on_a_terminal_unless_quiet(tmp_path, quiet):
     text = output.decode(errors="replace")
     assert "rows in" in text  # the summary, either way
     assert ("generating" in text) is not quiet
+
+
+def test_a_run_with_cached_yaml_never_loads_pyyaml(tmp_path):
+    code = (
+        "import sys; from focusgen import generate, load_scenario; "
+        f"generate(load_scenario(None, providers='aws,azure', rows=500, months=1, "
+        f"output_path={str(tmp_path / 'out')!r}), workers=1); "
+        "print('yaml' in sys.modules)"
+    )
+    env = {**os.environ, "FOCUSGEN_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        for _ in range(2)
+    ]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr[-2000:]
+    # The first run parses the packaged YAML and caches it; the second reads the copies.
+    assert [run.stdout.split()[-1] for run in runs] == ["True", "False"]

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
-import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from focusgen import __version__
 from focusgen.catalog.model import Catalog
 from focusgen.focus.spec import service_categories, subcategory_parents
 from focusgen.focus.units import is_unit
-from focusgen.yamltext import load_yaml
+from focusgen.yamltext import parsed_yaml
 
 
 class CatalogError(ValueError):
@@ -35,38 +29,9 @@ def load_catalog(provider: str) -> Catalog:
         text = (Path(override) / f"{provider}.yaml").read_text()
     else:
         text = resources.files("focusgen.catalog").joinpath("data", f"{provider}.yaml").read_text()
-    catalog = Catalog.model_validate(_parsed(text))
+    catalog = Catalog.model_validate(parsed_yaml(text, "catalog"))
     check_catalog(catalog)
     return catalog
-
-
-def _cache_dir() -> Path:
-    """Where parsed catalogs are kept (``FOCUSGEN_CACHE_DIR``, else the user's cache)."""
-    explicit = os.environ.get("FOCUSGEN_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "focusgen"
-
-
-def _parsed(text: str) -> Any:
-    """The YAML document as plain data, through a JSON copy cached by content.
-
-    Parsing a large catalog's YAML takes a tenth of a second or more per process; its
-    JSON copy loads in milliseconds. The copy is keyed by the text and focusgen's version,
-    so an edited catalog is parsed afresh; a cache that cannot be written is skipped.
-    """
-    key = hashlib.sha256(f"{__version__}\0{text}".encode()).hexdigest()[:32]
-    path = _cache_dir() / f"catalog-{key}.json"
-    with contextlib.suppress(OSError, ValueError):
-        return json.loads(path.read_text())
-    data = load_yaml(text)
-    with contextlib.suppress(OSError, TypeError, ValueError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written under a temporary name and renamed: concurrent runs never read half a file.
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
-            json.dump(data, f)
-        os.replace(f.name, path)
-    return data
 
 
 def check_catalog(catalog: Catalog) -> None:

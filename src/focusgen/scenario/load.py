@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from focusgen.scenario.errors import ScenarioError, explain
 from focusgen.scenario.model import Scenario
-from focusgen.yamltext import load_yaml
+from focusgen.yamltext import YamlError, load_yaml
 
 
 def read_config(path: str | Path) -> dict[str, Any]:
@@ -22,7 +21,7 @@ def read_config(path: str | Path) -> dict[str, Any]:
     try:
         text = file.read_text()
         data = json.loads(text) if file.suffix == ".json" else load_yaml(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
+    except (json.JSONDecodeError, YamlError) as error:
         raise ScenarioError(f"--config={str(path)!r}: not valid YAML/JSON ({error})") from None
     if data is None:
         return {}

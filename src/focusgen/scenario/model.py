@@ -29,7 +29,7 @@ from focusgen.scenario.timeline_spec import (
     TrendParameters,
     preset_trends,
 )
-from focusgen.yamltext import load_yaml
+from focusgen.yamltext import parsed_yaml
 
 CLOUD_PROVIDERS = ("aws", "azure", "gcp", "oci")
 # Publishers selectable by name; appended after the clouds because a provider's position in
@@ -48,7 +48,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 def currency_rates() -> dict[str, float]:
     """Units of each supported billing currency per US dollar."""
     text = resources.files("focusgen.scenario").joinpath("currencies.yaml").read_text()
-    return {k: float(v) for k, v in load_yaml(text).items()}
+    return {k: float(v) for k, v in parsed_yaml(text, "currencies").items()}
 
 
 class _Strict(BaseModel):

@@ -6,13 +6,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from focusgen.yamltext import load_yaml
+from focusgen.yamltext import parsed_yaml
 
 
 @cache
 def _presets() -> dict[str, Any]:
     text = resources.files("focusgen.scenario").joinpath("presets.yaml").read_text()
-    return load_yaml(text)
+    return parsed_yaml(text, "presets")
 
 
 def profile_names() -> list[str]:
