@@ -7,7 +7,8 @@ DEMO := demo-output
 .PHONY: setup run test lint bench bench-scale clean
 
 # Bytecode is compiled here because environments with PYTHONDONTWRITEBYTECODE never cache
-# it: each focusgen command would otherwise recompile every module it imports (~70 ms).
+# it: each focusgen command would otherwise recompile every module it imports (importing
+# the engine and CLI: 523 ms against 448 ms precompiled, medians of 7).
 setup: $(VENV)/.installed
 	@$(BIN)/python -m compileall -q src
 

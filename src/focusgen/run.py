@@ -24,7 +24,6 @@ from focusgen.executors.tasks import (
     Job,
     chunk_rel,
     chunk_table,
-    file_compression,
     file_format,
     provider_schema,
     run_chunk,
@@ -229,7 +228,7 @@ class _Run:
                 file_format(self.world, self.scenario, chunk.provider),
                 schema,
                 storage=self.staging,
-                compression=file_compression(self.scenario),
+                compression=self.scenario.output.parquet_codec,
             )
         writer.write(table)
         if self.last_of_file[rel] is chunk:

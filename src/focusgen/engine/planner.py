@@ -105,7 +105,7 @@ def plan_chunks(
             crowded = int(np.count_nonzero((pw.lines.start < hi) & (pw.lines.end > lo)))
             by_line = _line_groups(crowded, int(counts[lo:hi].sum()), chunk_rows)
             if hi > lo and (counts[lo:hi].max() > chunk_rows or by_line > 1):
-                month = _tiles(pw, counts, lo, hi, chunk_rows, day, crowded)
+                month = _tiles(pw, counts, lo, hi, chunk_rows, day, crowded, by_line)
             else:
                 month = _period_runs(counts, lo, hi, chunk_rows, day)
             for part, (start, end, rows, line_lo, line_hi) in enumerate(month):
@@ -154,20 +154,20 @@ def _tiles(
     chunk_rows: int,
     day: int | None,
     crowded: int,
+    by_line: int,
 ) -> list[tuple[int, int, int, int, int]]:
     """Line groups x period runs: each chunk is one group of lines over several periods.
 
     A run of periods holds ``groups`` chunks' rows. Its lines are cut where their rows add
     up to equal shares (the first group also carries the run's commitment rows), so each
     tile holds about ``chunk_rows`` rows however long its lines live. ``crowded`` is the
-    number of lines live in the month.
+    number of lines live in the month, ``by_line`` the groups they need (``_line_groups``).
     """
     span = min(TILE_PERIODS, day) if day else TILE_PERIODS
     lines = pw.lines
     peak = int(counts[lo:hi].max())
     # Enough groups that a tile spans ``span`` periods of its busiest period, and that it
-    # holds at most MAX_CHUNK_LINES lines (see ``_line_groups``).
-    by_line = _line_groups(crowded, int(counts[lo:hi].sum()), chunk_rows)
+    # holds at most MAX_CHUNK_LINES lines.
     groups = max(1, min(crowded, max(-(-peak * span // chunk_rows), by_line)))
     # An even number of tiles per run: two workers (the common laptop) then finish a run
     # together instead of one idling through its last tile.

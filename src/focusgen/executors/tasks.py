@@ -117,11 +117,6 @@ def file_format(world: World, scenario: Scenario, provider: int) -> str:
     return out.format
 
 
-def file_compression(scenario: Scenario) -> str:
-    """Parquet codec of the run's files (native exports are Snappy, as the providers')."""
-    return scenario.output.parquet_codec
-
-
 @lru_cache(maxsize=2)
 def world_for(scenario_json: str) -> tuple[Scenario, World]:
     """The scenario and its world, built once per process and run."""
@@ -168,7 +163,7 @@ def run_chunk(job: Job, chunk: Chunk, month_sums: np.ndarray | None) -> ChunkRes
         file_format(world, scenario, chunk.provider),
         schema,
         storage=job.staging,
-        compression=file_compression(scenario),
+        compression=scenario.output.parquet_codec,
     )
     try:
         writer.write(table)

@@ -199,9 +199,8 @@ def _portfolio(
     billing = sub_billing[line_sub[covered]]
     # Reserve a family in a region or leave it to the savings plan: decided per family, so a
     # reservation covers every covered size of its family.
-    family_key = np.stack(
-        [billing, line_region[covered], tables.sku_family[line_sku[covered]]], axis=1
-    )
+    family = tables.sku_family[line_sku[covered]]
+    family_key = np.stack([billing, line_region[covered], family], axis=1)
     if len(covered):
         _, family_of = unique_rows(family_key, return_inverse=True)
         n_families = int(family_of.max()) + 1
@@ -216,8 +215,7 @@ def _portfolio(
         as_usage[:] = False
     groups: list[tuple[int, np.ndarray]] = []
     # Size flexibility: one reservation covers every size of an instance family in a region.
-    family = tables.sku_family[line_sku[covered]]
-    usage_keys = np.stack([billing, line_region[covered], family], axis=1)[as_usage]
+    usage_keys = family_key[as_usage]
     if len(usage_keys):
         _, inverse = unique_rows(usage_keys, return_inverse=True)
         sizes = np.bincount(inverse)

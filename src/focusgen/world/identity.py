@@ -111,7 +111,8 @@ def bare_account(ids: np.ndarray) -> np.ndarray:
 
 def _dedupe(ids: np.ndarray) -> np.ndarray:
     """Make ids unique by suffixing later duplicates (rare: names drawn from small pools)."""
-    # Arrow hashes the strings (~4 ms for 20K ids); numpy's unique sorted them (~13 ms).
+    # Arrow hashes the strings; numpy's unique sorted them (a daily 1M-row AWS world's 20K
+    # ids, with some duplicates: 6.5 ms against 17.7 ms).
     encoded = pa.array(ids, type=pa.string()).dictionary_encode()
     if len(encoded.dictionary) == len(ids):
         return ids
