@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import psutil
@@ -76,18 +77,27 @@ def measure(command: list[str]) -> dict:
     """Run a command; its wall time, tree peak RSS (MB) and last JSON line, if any."""
     began = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    root = psutil.Process(proc.pid)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
+    done = threading.Event()
+    peak = [0]
+
+    def sample() -> None:
         # Every sample costs CPU on the cores the run uses; 50 ms keeps that under ~1%.
-        time.sleep(0.05)
-    wall = time.perf_counter() - began
+        while not done.wait(0.05):
+            try:
+                root = psutil.Process(proc.pid)
+                tree = [root, *root.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree if p.is_running())
+                peak[0] = max(peak[0], rss)
+            except psutil.Error:
+                pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    # The wall time ends when the process does, not at the sampler's next 50 ms tick.
     out, err = proc.communicate()
+    wall = time.perf_counter() - began
+    done.set()
+    sampler.join()
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed: {err.strip().splitlines()[-1:]}")
     lines = [line for line in out.splitlines() if line.startswith("{")]
@@ -95,7 +105,7 @@ def measure(command: list[str]) -> dict:
     reported = CLI_SUMMARY.search(out)
     if reported:
         result.update(rows=int(reported[1].replace(",", "")), seconds=float(reported[2]))
-    result.update(wall=wall, peak_mb=peak / 2**20)
+    result.update(wall=wall, peak_mb=peak[0] / 2**20)
     return result
 
 
