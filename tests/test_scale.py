@@ -5,9 +5,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
@@ -15,10 +17,12 @@ from hypothesis import strategies as st
 
 from focusgen import generate, load_scenario
 from focusgen.engine.planner import (
+    CHUNK_SLACK,
     DEFAULT_CHUNK_ROWS,
     MAX_CHUNK_LINES,
     MIN_CHUNK_ROWS,
     Chunk,
+    _period_runs,
     default_chunk_rows,
     plan_chunks,
     rows_per_period,
@@ -122,18 +126,39 @@ def test_bad_worker_count_is_refused(tmp_path, workers):
     assert not (tmp_path / "x").exists()
 
 
-def test_default_chunks_hold_at_most_the_default_rows():
+def test_default_chunks_split_each_month_evenly():
     scenario = load_scenario(None, providers="aws,azure", rows=1_000_000, months=2, seed=9)
     world = build_world(scenario)
     chunks = plan_chunks(world)
     limit = default_chunk_rows(world)
     assert MIN_CHUNK_ROWS <= limit <= DEFAULT_CHUNK_ROWS
     usage = [chunk for chunk in chunks if not chunk.closing]
-    assert max(chunk.rows for chunk in usage) <= limit
-    # Full chunks apart from each month's last: work splits evenly over workers.
     for key in {(chunk.provider, chunk.month) for chunk in usage}:
-        short = [c for c in usage if (c.provider, c.month) == key and c.rows < limit * 3 // 4]
-        assert len(short) <= 1, key
+        rows = [c.rows for c in usage if (c.provider, c.month) == key]
+        busiest = int(rows_per_period(world, key[0]).max())
+        assert max(rows) <= limit * (1 + CHUNK_SLACK) + busiest, key
+        # No short remainder chunk, and pairs of chunks for two workers.
+        assert max(rows) - min(rows) <= 2 * busiest, (key, rows)
+        assert len(rows) == 1 or len(rows) % 2 == 0, (key, rows)
+
+
+@given(
+    st.lists(st.integers(0, 3_000), min_size=1, max_size=300),
+    st.integers(1_000, 300_000),
+    st.booleans(),
+)
+def test_period_runs_cover_the_periods_in_near_equal_shares(counts, chunk_rows, even):
+    counts = np.array(counts, dtype=np.int64)
+    runs = _period_runs(counts, 0, len(counts), chunk_rows, None, even)
+    assert runs[0][0] == 0 and runs[-1][1] == len(counts)
+    assert all(first[1] == then[0] and first[0] < first[1] for first, then in pairwise(runs))
+    assert [rows for _, _, rows, _, _ in runs] == [int(counts[a:b].sum()) for a, b, *_ in runs]
+    share, peak = counts.sum() / len(runs), int(counts.max())
+    # Each cut lands on the period boundary nearest its share of the rows.
+    assert all(share - peak - 1 <= rows <= share + peak + 1 for _, _, rows, _, _ in runs)
+    assert max(rows for _, _, rows, _, _ in runs) <= chunk_rows * (1 + CHUNK_SLACK) + peak + 1
+    if even and 2 * peak < share and len(runs) > 1:
+        assert len(runs) % 2 == 0
 
 
 def _chunks(usage: int, rows: int = 100_000) -> list[Chunk]:
