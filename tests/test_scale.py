@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import multiprocessing
 from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,7 +29,7 @@ from focusgen.engine.planner import (
     rows_per_period,
 )
 from focusgen.executors.tasks import chunk_table, world_for
-from focusgen.run import plan_workers
+from focusgen.run import _shutting_down, plan_workers, wait_for_shutdowns
 from focusgen.world.build import build_world
 
 # Small chunks so every month has several usage chunks and the closing chunk needs their
@@ -103,6 +104,17 @@ def test_default_chunking_and_every_core_write_the_same_bytes_as_one_core(tmp_pa
     assert len(parts) >= 3
     assert default_run(tmp_path / "auto") == one
     assert default_run(tmp_path / "two", workers=2) == one
+
+
+def test_worker_processes_are_gone_once_background_shutdowns_are_joined(tmp_path):
+    summary_files = run(tmp_path / "a", "parquet", workers=2)
+    assert "summary.json" in summary_files and "_SUCCESS" in summary_files
+    # The next run waits for the previous pool, so two runs never overlap their pools.
+    run(tmp_path / "b", "parquet", workers=2)
+    assert len(_shutting_down) <= 1
+    wait_for_shutdowns()
+    assert not _shutting_down
+    assert not multiprocessing.active_children()
 
 
 def test_dask_local_cluster_writes_the_same_bytes_as_a_local_run(tmp_path):

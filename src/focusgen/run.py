@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -91,11 +93,12 @@ def generate(
     if problem:
         raise ValueError(f"output.path={scenario.output.path!r}: {problem}")
     began = time.perf_counter()
+    wait_for_shutdowns()  # no fork while an earlier pool's threads are still closing
     scenario_json = scenario.model_dump_json()
     # Built through the task module's cache (which also applies the memory policy) so
     # forked workers inherit the world.
     world = world_for(scenario_json)[1]
-    executor = None
+    executor = closer = None
     try:
         chunks = plan_chunks(world, chunk_rows, daily_files(world, scenario))
         shared_files = scenario.output.layout == "provider"
@@ -117,6 +120,8 @@ def generate(
                     Job(scenario_json, storage.child(staging_rel), write=not shared_files),
                     limit=2 * workers if dask_client is None else _dask_slots(dask_client),
                 )
+                if mode == "processes":
+                    closer = _shut_down_in_background(executor)
             for rel, text in native_manifests(world, scenario, run.files, run.file_rows).items():
                 run.staging.write_text(rel, text)
                 run.files.append(rel)
@@ -133,7 +138,7 @@ def generate(
         with contextlib.suppress(OSError):
             storage.delete_tree(staging_rel)
     finally:
-        if executor is not None:
+        if executor is not None and closer is None:
             executor.shutdown(wait=True, cancel_futures=True)
         # Workers have their own copies; the caller's process need not keep the world.
         world_for.cache_clear()
@@ -161,6 +166,33 @@ def generate(
         seconds=time.perf_counter() - began,
         scenario=scenario,
     )
+
+
+# Pool shutdowns still running on their own threads (see _shut_down_in_background).
+_shutting_down: list[threading.Thread] = []
+
+
+def _shut_down_in_background(executor) -> threading.Thread:
+    """Shut an executor down on its own thread: its workers exit while this one publishes.
+
+    Every chunk is back by then. Worker processes take ~10-20 ms to exit and be joined
+    after a 1M-row run; meanwhile this process moves files, writes the summary and returns
+    to its caller. The next run, and the interpreter's exit (atexit, which the CLI's fast
+    exit also runs), wait for the threads first.
+    """
+    closer = threading.Thread(target=executor.shutdown, name="focusgen-shutdown")
+    closer.start()
+    _shutting_down.append(closer)
+    return closer
+
+
+def wait_for_shutdowns() -> None:
+    """Join the pool shutdowns of earlier runs still running in the background."""
+    while _shutting_down:
+        _shutting_down.pop().join()
+
+
+atexit.register(wait_for_shutdowns)
 
 
 def available_cores() -> int:
