@@ -15,10 +15,9 @@ prefer_allocator_before_import()
 
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
-from focusgen.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
-
 if TYPE_CHECKING:
     from focusgen.run import RunSummary, generate
+    from focusgen.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["RunSummary", "Scenario", "ScenarioError", "__version__", "generate", "load_scenario"]
 
@@ -26,10 +25,16 @@ __all__ = ["RunSummary", "Scenario", "ScenarioError", "__version__", "generate",
 def __getattr__(name: str) -> Any:
     """The engine (numpy, pyarrow, catalogs) loads on first use, not on ``import focusgen``.
 
-    So ``focusgen --version``, ``--help`` and scenario checks start without it.
+    So ``focusgen --version``, ``--help`` and scenario checks start without it. The
+    scenario model (pydantic) loads on first use too, so the command's launcher decides
+    how it loads (``focusgen.launch``).
     """
     if name in ("RunSummary", "generate"):
         from focusgen import run
 
         return getattr(run, name)
+    if name in ("Scenario", "ScenarioError", "load_scenario"):
+        from focusgen import scenario
+
+        return getattr(scenario, name)
     raise AttributeError(f"module 'focusgen' has no attribute {name!r}")

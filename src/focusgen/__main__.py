@@ -1,5 +1,5 @@
 """Run the CLI as ``python -m focusgen``."""
 
-from focusgen.cli import main
+from focusgen.launch import main
 
 main()
