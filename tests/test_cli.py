@@ -43,6 +43,28 @@ def test_quick_commands_and_scenario_checks_do_not_load_the_engine():
     assert done.stdout.split("\n")[:2] == ["[]", "focusgen.run"]
 
 
+def test_the_command_loads_its_cli_frozen_and_import_focusgen_stays_light():
+    light = subprocess.run(
+        [sys.executable, "-c", "import sys, focusgen; print('pydantic' in sys.modules)"],
+        capture_output=True,
+        text=True,
+    )
+    assert light.stdout.strip() == "False", light.stderr
+    # The launcher freezes what loading the CLI allocated (typer, rich, pydantic, models),
+    # so no collection walks it again; the count is read as the command exits.
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+        "sys.argv = ['focusgen', '--version']\n"
+        "from focusgen.launch import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"focusgen {__version__}" in done.stdout
+    assert int(done.stdout.split("frozen")[-1]) > 10_000
+
+
 def test_version_and_presets():
     assert focusgen("--version").stdout.strip() == f"focusgen {__version__}"
     listing = focusgen("presets").stdout
