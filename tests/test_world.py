@@ -160,3 +160,28 @@ def test_resource_ids_are_made_unique_keeping_the_first_of_each():
     assert _dedupe(ids).tolist() == ["a", "b", "a-2", "c", "a-3", "b-4"]
     unique = np.array(["x", "y", "z"], dtype=TEXT)
     assert _dedupe(unique) is unique
+
+
+def test_sku_region_texts_are_made_for_the_pairs_the_world_bills(datasets):
+    from focusgen.engine.statics import statics, used_sku_regions
+    from focusgen.executors.tasks import world_for
+
+    scenario = load_scenario(None, providers="aws", rows=30_000, months=1, seed=5)
+    world = world_for(scenario.model_dump_json())[1]
+    pw = world.providers[0]
+    st_, pairs = statics(pw), used_sku_regions(pw)
+    n_regions = len(pw.tables.region_id)
+    assert 0 < len(pairs) == len(st_.description) < len(st_.pair_code)
+    # Every line's and reservation's pair has a text; no other pair does.
+    billed = pw.lines.sku.astype(np.int64) * n_regions + pw.lines.region
+    assert (st_.pair_code[billed] >= 0).all()
+    assert np.array_equal(np.flatnonzero(st_.pair_code >= 0), pairs)
+    # In the output every usage row has a description, one per SKU price and region.
+    data = read(datasets["aws"])
+    assert (
+        data.rows("""
+        SELECT SkuPriceId, RegionId FROM t WHERE ChargeCategory = 'Usage' AND SkuPriceId IS NOT NULL
+        GROUP BY SkuPriceId, RegionId HAVING count(DISTINCT ChargeDescription) > 1""")
+        == []
+    )
+    assert data.count("ChargeCategory = 'Usage' AND ChargeDescription IS NULL") == 0

@@ -224,7 +224,9 @@ def _usage(
         {
             "AvailabilityZone": coded(zone, st.zone, valid=zone >= 0),
             "ChargeCategory": constant("Usage", n),
-            "ChargeDescription": coded(row_sku * len(t.region_id) + region, st.description),
+            "ChargeDescription": coded(
+                st.pair_code[row_sku * len(t.region_id) + region], st.description
+            ),
             "ChargeFrequency": constant("Usage-Based", n),
             "CommitmentDiscountCategory": coded(cid, st.commitment_category, in_term),
             "CommitmentDiscountId": coded(cid, st.commitment_id, in_term),
@@ -516,7 +518,9 @@ def _unused_reservations(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> p
             "CapacityReservationId": coded(who, st.reservation_id),
             "CapacityReservationStatus": constant("Unused", n),
             "ChargeCategory": constant("Usage", n),
-            "ChargeDescription": coded(sku * len(t.region_id) + r.region[who], st.description),
+            "ChargeDescription": coded(
+                st.pair_code[sku * len(t.region_id) + r.region[who]], st.description
+            ),
             "ChargeFrequency": constant("Usage-Based", n),
             "ConsumedQuantity": decimals(consumed),
             "ConsumedUnit": coded(sku, st.consumed_unit),

