@@ -121,8 +121,8 @@ def plan_chunks(
 TILE_PERIODS = 24
 _ALL_LINES = 2**31 - 1
 # A stretch of periods up to 2% over a multiple of the chunk rows spreads the excess over
-# its chunks instead of cutting one more: a 1M-row month of a world that also bills some
-# commitment rows is 8 chunks of 125,064 rows, not 8 full ones and a 5,900-row ninth.
+# its chunks instead of cutting one more: a 1M-row hourly AWS month (1,000,513 usage and
+# commitment rows) is 8 chunks of ~125,000 rows, not 8 full ones and a 5,900-row ninth.
 CHUNK_SLACK = 0.02
 
 
