@@ -14,7 +14,9 @@ the toolkit column runs ``focus-toolkit generate --provider aws --focus-version 
 focus-data-toolkit 0.14.1 install, Python 3.12) on the same row count in the same session.
 Ratios compare whole-process wall times, so start-up counts on both sides. Medians of
 ``--repeat`` runs (one run at 10M rows and above); worker counts alternate within each
-repeat and ``speedup`` is the first worker count's generation time over each one's.
+repeat and ``speedup`` is the median, over repeats, of the first worker count's generation
+time over each one's in the same repeat (runs seconds apart meet the same load on a shared
+machine).
 """
 
 from __future__ import annotations
@@ -155,14 +157,17 @@ def main() -> None:
                             args.via, rows, fmt, tmp, workers, args.granularity)))
                         if workers == counts[0] and not args.no_baseline:
                             base.append(measure([sys.executable, "-c", BASELINE, tmp, fmt]))
-            first = statistics.median(r["seconds"] for r in ours[counts[0]])
             for workers in counts:
                 gen = statistics.median(r["seconds"] for r in ours[workers])
+                speedup = statistics.median(
+                    a["seconds"] / b["seconds"]
+                    for a, b in zip(ours[counts[0]], ours[workers], strict=True)
+                )
                 wall = statistics.median(r["wall"] for r in ours[workers])
                 written = ours[workers][0]["rows"]
                 peak = max(r["peak_mb"] for r in ours[workers])
                 line = (f"{written:>10,} {fmt:>7} {workers:>2} {gen:>7.2f} {wall:>7.2f} "
-                        f"{written / gen:>10,.0f} {first / gen:>7.2f} {peak:>8.0f}")
+                        f"{written / gen:>10,.0f} {speedup:>7.2f} {peak:>8.0f}")
                 if base and workers == counts[0]:
                     pyarrow_s = statistics.median(r["seconds"] for r in base)
                     line += f" {pyarrow_s:>9.2f} {gen / pyarrow_s:>9.2f}"
