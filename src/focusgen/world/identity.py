@@ -35,26 +35,46 @@ def name_resources(
     than of resources.
     """
     n = len(kind)
-    ids = np.empty(n, dtype=TEXT)
-    names = np.empty(n, dtype=TEXT)
-    types = np.empty(n, dtype=TEXT)
-    app_name = org.app_name.astype(TEXT)[app]
-    env_name = np.array(ENVIRONMENTS, dtype=TEXT)[env]
-    team = org.app_team.astype(TEXT)[app]
+    # Resources in kind order (stable, so each kind's slice lists its resources in index
+    # order, as np.flatnonzero(kind == k) did): per-resource texts are gathered once in
+    # that order and sliced per kind, and each output is scattered back once. Gathering and
+    # scattering variable-width strings kind by kind cost ~0.9 us a string (a daily 1M-row
+    # AWS world names ~20K resources of ~55 kinds).
+    order = np.argsort(kind, kind="stable")
+    kinds, starts = np.unique(kind[order], return_index=True)
+    bounds = [*starts.tolist(), n]
+    app_names = org.app_name.astype(TEXT)
+    env_names = np.array(ENVIRONMENTS, dtype=TEXT)
     accounts = bare_account(org.sub_id)  # once per sub-account, not per resource
-    for k in np.unique(kind):
-        mine = np.flatnonzero(kind == k)
-        m = len(mine)
-        id_template, name_template, resource_type = tables.kind_templates[k]
+    in_order: dict[str, np.ndarray] = {}
+
+    def sorted_texts(name: str) -> np.ndarray:
+        """A per-resource text column in kind order, made on first use."""
+        if name not in in_order:
+            mine = order
+            in_order[name] = {
+                "account": lambda: accounts[sub[mine]],
+                "region": lambda: tables.region_id[region[mine]],
+                "zone": lambda: np.where(
+                    zone[mine] >= 0,
+                    tables.zone_name[np.maximum(zone[mine], 0)],
+                    tables.region_id[region[mine]],
+                ),
+                "app": lambda: app_names[app[mine]],
+                "env": lambda: env_names[env[mine]],
+                "team": lambda: org.app_team.astype(TEXT)[app[mine]],
+            }[name]()
+        return in_order[name]
+
+    id_pieces, name_pieces = [], []
+    for k, lo, hi in zip(kinds.tolist(), bounds[:-1], bounds[1:], strict=True):
+        m = hi - lo
+        id_template, name_template, _ = tables.kind_templates[k]
         serial = rng.integers(1, 99, m).astype(str)
         values = {
-            "account": lambda mine=mine: accounts[sub[mine]],
-            "region": lambda mine=mine: tables.region_id[region[mine]],
-            "zone": lambda mine=mine: np.where(
-                zone[mine] >= 0,
-                tables.zone_name[np.maximum(zone[mine], 0)],
-                tables.region_id[region[mine]],
-            ),
+            "account": lambda lo=lo, hi=hi: sorted_texts("account")[lo:hi],
+            "region": lambda lo=lo, hi=hi: sorted_texts("region")[lo:hi],
+            "zone": lambda lo=lo, hi=hi: sorted_texts("zone")[lo:hi],
             "hex8": lambda m=m: hex_tokens(rng, m, 8),
             "hex16": lambda m=m: hex_tokens(rng, m, 16),
             "hex17": lambda m=m: hex_tokens(rng, m, 17),
@@ -62,11 +82,12 @@ def name_resources(
             "hex32": lambda m=m: hex_tokens(rng, m, 32),
             "uuid": lambda m=m: uuid_tokens(rng, m),
             "num": lambda m=m: digit_tokens(rng, m, 19),
-            "app": lambda mine=mine: app_name[mine],
-            "env": lambda mine=mine: env_name[mine],
-            "team": lambda mine=mine: team[mine],
-            "rg": lambda mine=mine: np.strings.add(
-                np.strings.add("rg-", app_name[mine]), np.strings.add("-", env_name[mine])
+            "app": lambda lo=lo, hi=hi: sorted_texts("app")[lo:hi],
+            "env": lambda lo=lo, hi=hi: sorted_texts("env")[lo:hi],
+            "team": lambda lo=lo, hi=hi: sorted_texts("team")[lo:hi],
+            "rg": lambda lo=lo, hi=hi: np.strings.add(
+                np.strings.add("rg-", sorted_texts("app")[lo:hi]),
+                np.strings.add("-", sorted_texts("env")[lo:hi]),
             ),
             "n": lambda serial=serial: serial,
         }
@@ -74,21 +95,30 @@ def name_resources(
             resource_names = fill(name_template, values, m)
         else:
             resource_names = np.strings.add(
-                np.strings.add(app_name[mine], "-"), np.strings.add(env_name[mine], "-")
+                np.strings.add(sorted_texts("app")[lo:hi], "-"),
+                np.strings.add(sorted_texts("env")[lo:hi], "-"),
             )
             resource_names = np.strings.add(resource_names, serial)
         values["name"] = lambda resource_names=resource_names: resource_names
-        ids[mine] = fill(id_template, values, m)
-        names[mine] = resource_names
-        types[mine] = resource_type or ""
+        id_pieces.append(fill(id_template, values, m).astype(TEXT))
+        name_pieces.append(resource_names.astype(TEXT))
+    ids = np.empty(n, dtype=TEXT)
+    names = np.empty(n, dtype=TEXT)
+    if n:
+        ids[order] = np.concatenate(id_pieces)
+        names[order] = np.concatenate(name_pieces)
+    kind_types = [t or "" for _, _, t in tables.kind_templates]
+    types = np.array(kind_types, dtype=TEXT)[kind]
     tags, tags_valid = _tags(
         rng,
         tables.catalog.provider,
         app.astype(np.int64) * len(ENVIRONMENTS) + env,
-        app_name,
-        env_name,
-        team,
-        org.app_cost_centre.astype(TEXT)[app],
+        app,
+        env,
+        app_names,
+        env_names,
+        org.app_team.astype(TEXT),
+        org.app_cost_centre.astype(TEXT),
         tag_coverage,
         spend,
     )
@@ -129,10 +159,12 @@ def _tags(
     rng: np.random.Generator,
     provider: str,
     owner: np.ndarray,
-    app: np.ndarray,
-    env: np.ndarray,
-    team: np.ndarray,
-    cost_centre: np.ndarray,
+    app_of: np.ndarray,
+    env_of: np.ndarray,
+    app_names: np.ndarray,
+    env_names: np.ndarray,
+    app_teams: np.ndarray,
+    app_cost_centres: np.ndarray,
     coverage: float,
     spend: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -142,10 +174,11 @@ def _tags(
     tagging: count coverage overstates spend coverage); the first ``coverage`` of the spend
     gets the complete set, the next slices a mis-cased key (all four keys, one spelt wrong),
     then only some keys, the rest no tags at all. ``owner`` keys each resource's (app,
-    environment): the values the tags spell out.
+    environment): the values the tags spell out; ``app_of`` and ``env_of`` index each
+    resource's app and environment in the per-app and per-environment texts.
     """
     k_app, k_env, k_team, k_cc = CONVENTIONS[provider].tag_keys
-    n = len(app)
+    n = len(app_of)
     draw = rng.random(n)
     if spend is not None and n and spend.sum() > 0:
         weight = np.maximum(spend, 0) + 1e-12
@@ -164,7 +197,9 @@ def _tags(
     # A tag text depends only on its owner and how it is spelt: format each pair in use once.
     spelling = np.where(misspelt, 1, np.where(full, 0, 2))
     _, one, inverse = np.unique(owner * 3 + spelling, return_index=True, return_inverse=True)
-    app, env, team, cost_centre = app[one], env[one], team[one], cost_centre[one]
+    app_one, env_one = app_of[one], env_of[one]
+    app, env = app_names[app_one], env_names[env_one]
+    team, cost_centre = app_teams[app_one], app_cost_centres[app_one]
     full, misspelt = full[one], misspelt[one]
     env_value = env
     env_key = np.where(misspelt, k_env.capitalize() if "." not in k_env else k_env + "s", k_env)
