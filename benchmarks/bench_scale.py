@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/bench_scale.py [--rows 100000,1000000,10000000] [--repeat 3]
        [--formats parquet,csv] [--workers 1,2] [--toolkit PATH] [--toolkit-max-rows 1000000]
-       [--no-baseline] [--granularity hourly|daily] [--via library|cli]
+       [--toolkit-repeat N] [--no-baseline] [--granularity hourly|daily] [--via library|cli]
 
 Workload: AWS, FOCUS 1.2, hourly (or daily, the CLI's default), one month, billing-period
 layout, seed 42. Each run is a fresh process, through the Python API or (``--via cli``) the
@@ -119,6 +119,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--toolkit", default=None, help="path of the focus-toolkit command")
     parser.add_argument("--toolkit-max-rows", type=int, default=1_000_000)
+    parser.add_argument("--toolkit-repeat", type=int, default=None,
+                        help="runs of the toolkit per row count (default: --repeat; its "
+                        "minute-long runs varied by ~2%% across sessions, ours by much more)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip pyarrow (it holds all rows in memory: not for 100M rows)")
     parser.add_argument("--granularity", choices=("hourly", "daily"), default="hourly")
@@ -138,7 +141,7 @@ def main() -> None:
         repeat = 1 if rows >= 10_000_000 else args.repeat
         if args.toolkit and rows <= args.toolkit_max_rows:
             runs = []
-            for _ in range(repeat):
+            for _ in range(args.toolkit_repeat or repeat):
                 with tempfile.TemporaryDirectory() as tmp:
                     runs.append(measure([args.toolkit, "generate", "--provider", "aws",
                                          "--focus-version", "1.2", "--rows", str(rows),
