@@ -107,7 +107,9 @@ def _build(pw: ProviderWorld) -> Statics:
         USAGE_COMMITMENT: [kinds[k] for k in ("usage", "spend") if k in kinds],
         SPEND_COMMITMENT: [kinds["spend"]] if "spend" in kinds else [],
     }
-    sku_programs = [_programs_json(sorted(set(program_types[int(c)]))) for c in t.sku_commitment]
+    # One text per commitment class (none, usage, spend), not one per SKU.
+    texts = {c: _programs_json(sorted(set(types))) for c, types in program_types.items()}
+    sku_programs = [texts[c] for c in t.sku_commitment.tolist()]
     c = pw.commitments
     category = np.where(c.kind == USAGE_COMMITMENT, "Usage", "Spend")
     ctype = np.array(
