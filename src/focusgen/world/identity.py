@@ -51,18 +51,17 @@ def name_resources(
     def sorted_texts(name: str) -> np.ndarray:
         """A per-resource text column in kind order, made on first use."""
         if name not in in_order:
-            mine = order
             in_order[name] = {
-                "account": lambda: accounts[sub[mine]],
-                "region": lambda: tables.region_id[region[mine]],
+                "account": lambda: accounts[sub[order]],
+                "region": lambda: tables.region_id[region[order]],
                 "zone": lambda: np.where(
-                    zone[mine] >= 0,
-                    tables.zone_name[np.maximum(zone[mine], 0)],
-                    tables.region_id[region[mine]],
+                    zone[order] >= 0,
+                    tables.zone_name[np.maximum(zone[order], 0)],
+                    tables.region_id[region[order]],
                 ),
-                "app": lambda: app_names[app[mine]],
-                "env": lambda: env_names[env[mine]],
-                "team": lambda: org.app_team.astype(TEXT)[app[mine]],
+                "app": lambda: app_names[app[order]],
+                "env": lambda: env_names[env[order]],
+                "team": lambda: org.app_team.astype(TEXT)[app[order]],
             }[name]()
         return in_order[name]
 
