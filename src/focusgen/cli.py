@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gc
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from focusgen import __version__
+from focusgen.gcpause import gc_paused
 from focusgen.scenario import ScenarioError, load_scenario
 from focusgen.scenario.presets import (
     distribution_names,
@@ -149,12 +149,8 @@ def generate(
     # The engine's modules stay loaded for the whole (one-run) process: loading them with
     # the cyclic GC paused, then freezing them, spares the run full collections that
     # would walk them all (~25 ms each).
-    gc.disable()
-    try:
+    with gc_paused(freeze=True):
         from focusgen.run import generate as run_generate
-    finally:
-        gc.freeze()
-        gc.enable()
 
     try:
         scenario = load_scenario(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import gc
+from focusgen.gcpause import gc_paused
 
 
 def main() -> None:
@@ -12,10 +12,6 @@ def main() -> None:
     off a full collection (~16 ms) that finds no garbage: all of it stays loaded until the
     command ends. Frozen, later collections skip it too.
     """
-    gc.disable()
-    try:
+    with gc_paused(freeze=True):
         from focusgen.cli import main as cli_main
-    finally:
-        gc.freeze()
-        gc.enable()
     cli_main()

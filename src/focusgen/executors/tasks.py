@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -16,6 +15,7 @@ from focusgen.engine.closing import build_closing
 from focusgen.engine.planner import Chunk
 from focusgen.engine.statics import statics
 from focusgen.focus.dialect import output_schema, project
+from focusgen.gcpause import gc_paused
 from focusgen.memory import apply_memory_policy
 from focusgen.providers.extensions import extension_columns, extension_fields, extension_lookups
 from focusgen.scenario.model import Scenario
@@ -125,9 +125,7 @@ def world_for(scenario_json: str) -> tuple[Scenario, World]:
     # The build allocates many objects, most kept for the run and none cyclic garbage; a
     # full collection it would trigger walks every loaded module too (~15-25 ms, serial
     # time before the workers start).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         scenario = Scenario.model_validate_json(scenario_json)
         apply_memory_policy()  # here, not in generate(): Dask workers start with this
         world = build_world(scenario)
@@ -138,9 +136,6 @@ def world_for(scenario_json: str) -> tuple[Scenario, World]:
             anomaly_masks(pw)
             if scenario.output.extensions:
                 extension_lookups(pw)
-    finally:
-        if collecting:
-            gc.enable()
     return scenario, world
 
 
