@@ -309,4 +309,7 @@ def test_world_build_runs_without_gc_collections_and_restores_the_setting(enable
         gc.callbacks.remove(watch)
         (gc.enable if was_enabled else gc.disable)()
         world_for.cache_clear()
-    assert collections == []
+    # Unpaused, the build sets off dozens of collections. Paused, at most the one young
+    # pass that the first allocation after re-enabling sets off, and never a full one
+    # (which walks every loaded module).
+    assert len(collections) <= (1 if enabled_before else 0) and 2 not in collections
