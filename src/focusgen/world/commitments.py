@@ -370,7 +370,7 @@ def _name_commitments(
             payment = PAYMENTS[c.payment[i]]
             if kind == USAGE_COMMITMENT:
                 sku = int(c.sku[i])
-                details = _sku_details(tables, sku)
+                details = _parsed(tables.sku_details[sku] or "{}")
                 what = (
                     details.get("InstanceSeries")
                     or details.get("InstanceType")
@@ -392,14 +392,9 @@ def _name_commitments(
     c.sku_price_id = price_ids.astype(str)
 
 
-def _sku_details(tables: CatalogTables, sku: int) -> dict:
-    """A SKU's details as a dict (read only)."""
-    return _parsed(tables.sku_details[sku] or "{}")
-
-
 @cache
 def _parsed(details: str) -> dict:
-    # Portfolios are rebuilt while the world is sized: each text is parsed once.
+    """A SKU's details text as a dict (shared: read only), parsed once per process."""
     return json.loads(details)
 
 
