@@ -16,7 +16,7 @@ from focusgen import __version__
 
 def focusgen(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the CLI; if it hangs, fail with every thread's Python stack, not just a timeout."""
-    command = [sys.executable, "-X", "faulthandler", "-m", "focusgen.cli", *args]
+    command = [sys.executable, "-X", "faulthandler", "-m", "focusgen", *args]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as proc:
@@ -29,6 +29,13 @@ def focusgen(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
 
 
+def python(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run Python code in a fresh interpreter (so it loads what a new process loads)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env or None
+    )
+
+
 def test_quick_commands_and_scenario_checks_do_not_load_the_engine():
     # --version, --help, presets and scenario errors answer without numpy or Arrow.
     code = (
@@ -38,17 +45,13 @@ def test_quick_commands_and_scenario_checks_do_not_load_the_engine():
         "from focusgen import generate\n"
         "print(generate.__module__)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["[]", "focusgen.run"]
 
 
 def test_the_command_loads_its_cli_frozen_and_import_focusgen_stays_light():
-    light = subprocess.run(
-        [sys.executable, "-c", "import sys, focusgen; print('pydantic' in sys.modules)"],
-        capture_output=True,
-        text=True,
-    )
+    light = python("import sys, focusgen; print('pydantic' in sys.modules)")
     assert light.stdout.strip() == "False", light.stderr
     # The launcher freezes what loading the CLI allocated (typer, rich, pydantic, models),
     # so no collection walks it again; the count is read as the command exits.
@@ -59,7 +62,7 @@ def test_the_command_loads_its_cli_frozen_and_import_focusgen_stays_light():
         "from focusgen.launch import main\n"
         "main()\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = python(code)
     assert done.returncode == 0, done.stderr
     assert f"focusgen {__version__}" in done.stdout
     assert int(done.stdout.split("frozen")[-1]) > 10_000
@@ -177,10 +180,7 @@ def test_a_run_with_cached_yaml_never_loads_pyyaml(tmp_path):
         "print('yaml' in sys.modules)"
     )
     env = {**os.environ, "FOCUSGEN_CACHE_DIR": str(tmp_path / "cache")}
-    runs = [
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-        for _ in range(2)
-    ]
+    runs = [python(code, env) for _ in range(2)]
     assert [run.returncode for run in runs] == [0, 0], runs[0].stderr[-2000:]
     # The first run parses the packaged YAML and caches it; the second reads the copies.
     assert [run.stdout.split()[-1] for run in runs] == ["True", "False"]
