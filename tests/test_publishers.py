@@ -320,7 +320,7 @@ def test_cli_accepts_publishers(tmp_path):
 
     args = ["generate", "--providers", "aws,snowflake", "--rows", "2000", "--months", "1"]
     done = subprocess.run(
-        [sys.executable, "-m", "focusgen.cli", *args, "--output", str(tmp_path / "o")],
+        [sys.executable, "-m", "focusgen", *args, "--output", str(tmp_path / "o")],
         capture_output=True,
         text=True,
         timeout=300,

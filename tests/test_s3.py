@@ -128,7 +128,7 @@ def test_cli_reports_an_unreachable_endpoint_in_one_line(tmp_path, s3):
         [
             sys.executable,
             "-m",
-            "focusgen.cli",
+            "focusgen",
             "generate",
             "--rows",
             "2000",
