@@ -163,7 +163,7 @@ def test_resource_ids_are_made_unique_keeping_the_first_of_each():
 
 
 def test_sku_region_texts_are_made_for_the_pairs_the_world_bills(datasets):
-    from focusgen.engine.statics import statics, used_sku_regions
+    from focusgen.engine.statics import _price_text, statics, used_sku_regions
     from focusgen.executors.tasks import world_for
 
     scenario = load_scenario(None, providers="aws", rows=30_000, months=1, seed=5)
@@ -176,6 +176,19 @@ def test_sku_region_texts_are_made_for_the_pairs_the_world_bills(datasets):
     billed = pw.lines.sku.astype(np.int64) * n_regions + pw.lines.region
     assert (st_.pair_code[billed] >= 0).all()
     assert np.array_equal(np.flatnonzero(st_.pair_code >= 0), pairs)
+    # Each pair's code points at its own text: its region's price and name where the
+    # template has them.
+    t = pw.tables
+    for key in pairs.tolist():
+        sku, region = divmod(key, n_regions)
+        text = st_.description[int(st_.pair_code[key])].as_py()
+        template = t.sku_description[sku]
+        if "{" not in template:
+            assert text == template
+        if "{price}" in template:
+            assert _price_text(t.sku_list_price[sku] * t.region_price_factor[region]) in text
+        if "{region_name}" in template:
+            assert t.region_name[region] in text
     # In the output every usage row has a description, one per SKU price and region.
     data = read(datasets["aws"])
     assert (
