@@ -55,9 +55,14 @@ def test_the_command_loads_its_cli_frozen_and_import_focusgen_stays_light():
     assert light.stdout.strip() == "False", light.stderr
     # The launcher freezes what loading the CLI allocated (typer, rich, pydantic, models),
     # so no collection walks it again; the count is read as the command exits.
+    # The command's own process skips pydantic's plugin lookup (an entry-point scan of
+    # every installed package); a user's explicit setting is kept.
     code = (
-        "import atexit, gc, sys\n"
+        "import atexit, gc, os, sys\n"
+        "from pydantic.plugin import _loader\n"
         "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+        "atexit.register(lambda: print('plugins', os.environ['PYDANTIC_DISABLE_PLUGINS'],"
+        " _loader._plugins is None))\n"
         "sys.argv = ['focusgen', '--version']\n"
         "from focusgen.launch import main\n"
         "main()\n"
@@ -65,7 +70,10 @@ def test_the_command_loads_its_cli_frozen_and_import_focusgen_stays_light():
     done = python(code)
     assert done.returncode == 0, done.stderr
     assert f"focusgen {__version__}" in done.stdout
-    assert int(done.stdout.split("frozen")[-1]) > 10_000
+    assert int(done.stdout.split("frozen")[-1].split()[0]) > 10_000
+    assert "plugins __all__ True" in done.stdout
+    kept = python(code, env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": "logfire"})
+    assert "plugins logfire False" in kept.stdout, kept.stderr
 
 
 def test_version_and_presets():
