@@ -186,5 +186,5 @@ def test_azure_unit_of_measure_text(unit, block, expected):
 def test_usage_prefixes_and_labels():
     assert usage_prefix("us-east-1") == "" and usage_prefix("us-west-2") == "USW2-"
     assert usage_prefix("eu-west-1") == "EU-" and usage_prefix("ap-south-1") == "APS3-"
-    labels = gcp_labels(['{"app":"a","env":"prod"}'])[0]
+    labels = gcp_labels(['{"app":"a","env":"prod"}'])[0].as_py()
     assert json.loads(labels) == [{"Key": "app", "Value": "a"}, {"Key": "env", "Value": "prod"}]

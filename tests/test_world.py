@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import numpy as np
+import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -154,11 +155,11 @@ def test_small_chunks_split_periods_by_line_and_keep_invariants(tmp_path):
 
 
 def test_resource_ids_are_made_unique_keeping_the_first_of_each():
-    from focusgen.world.identity import TEXT, _dedupe
+    from focusgen.world.identity import _dedupe
 
-    ids = np.array(["a", "b", "a", "c", "a", "b"], dtype=TEXT)
-    assert _dedupe(ids).tolist() == ["a", "b", "a-2", "c", "a-3", "b-4"]
-    unique = np.array(["x", "y", "z"], dtype=TEXT)
+    ids = pa.array(["a", "b", "a", "c", "a", "b"])
+    assert _dedupe(ids).to_pylist() == ["a", "b", "a-2", "c", "a-3", "b-4"]
+    unique = pa.array(["x", "y", "z"])
     assert _dedupe(unique) is unique
 
 

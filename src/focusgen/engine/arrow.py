@@ -10,8 +10,10 @@ DECIMAL = pa.float64()
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 
-def strings(values: np.ndarray | list[str]) -> pa.Array:
-    """A plain Arrow string array from numpy/python strings."""
+def strings(values: np.ndarray | list[str] | pa.Array) -> pa.Array:
+    """A plain Arrow string array from numpy/python strings (Arrow text as it is)."""
+    if isinstance(values, pa.Array):
+        return values
     if isinstance(values, np.ndarray) and values.dtype.kind == "T":
         # Variable-width numpy strings convert directly (~5x faster than through objects);
         # fixed-width ones are faster through objects.

@@ -345,14 +345,14 @@ def _project_number(project_id: str) -> str:
     return str(10**11 + digest % (9 * 10**11))
 
 
-def gcp_labels(tags: np.ndarray) -> np.ndarray:
+def gcp_labels(tags: pa.Array | list[str]) -> pa.Array:
     """Flat JSON tag objects rewritten as GCP label arrays ``[{"Key":…,"Value":…}]``."""
-    out = np.strings.replace(np.asarray(tags, dtype=np.dtypes.StringDType()), '","', "\x01")
-    out = np.strings.replace(out, '":"', "\x02")
-    out = np.strings.replace(np.strings.replace(out, '{"', ""), '"}', "")
-    out = np.strings.replace(out, "\x02", '","Value":"')
-    out = np.strings.replace(out, "\x01", '"},{"Key":"')
-    return np.strings.add(np.strings.add('[{"Key":"', out), '"}]')
+    out = pc.replace_substring(strings(tags), '","', "\x01")
+    out = pc.replace_substring(out, '":"', "\x02")
+    out = pc.replace_substring(pc.replace_substring(out, '{"', ""), '"}', "")
+    out = pc.replace_substring(out, "\x02", '","Value":"')
+    out = pc.replace_substring(out, "\x01", '"},{"Key":"')
+    return pc.binary_join_element_wise('[{"Key":"', out, '"}]', "")
 
 
 def _gcp(pw: ProviderWorld) -> dict[str, pa.Array]:
@@ -368,9 +368,7 @@ def _gcp(pw: ProviderWorld) -> dict[str, pa.Array]:
     return {
         "x_ServiceId": strings([c or None for c in pw.services.code]),
         "x_Project": strings(projects),
-        "x_Labels": pa.array(
-            labels.astype(object), type=pa.string(), mask=~pw.resources.tags_valid
-        ),
+        "x_Labels": pc.if_else(pw.resources.tags_valid, labels, pa.scalar(None, pa.string())),
     }
 
 

@@ -17,7 +17,7 @@ def anomaly_records(world, scenario) -> list[dict[str, Any]]:
     for effect in world.anomalies:
         pw = worlds[effect.provider]
         timeline = pw.timeline  # effects count the provider's own charge periods
-        resources = sorted(set(pw.resources.id[pw.lines.resource[effect.lines]].tolist()))
+        resources = sorted(set(pw.resources.id.take(pw.lines.resource[effect.lines]).to_pylist()))
         start_us = timeline.origin_us + effect.start * timeline.period_us
         end_us = timeline.origin_us + effect.end * timeline.period_us
         records.append(

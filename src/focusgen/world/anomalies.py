@@ -119,7 +119,8 @@ def _random_anomaly(rng: np.random.Generator, pw: ProviderWorld, kind: str) -> A
             pick = int(rng.choice(top))
         else:
             pick = 0
-        scope = Scope(provider=pw.provider, resource=str(pw.resources.id[lines.resource[pick]]))
+        resource = pw.resources.id[int(lines.resource[pick])].as_py()
+        scope = Scope(provider=pw.provider, resource=resource)
         magnitude = float(np.round(rng.uniform(6.0, 15.0), 1))
     elif kind == "egress-surge":
         subs = np.unique(lines.sub[_egress_lines(pw)]) if _egress_lines(pw).any() else [0]

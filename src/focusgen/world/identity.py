@@ -6,14 +6,13 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.catalog.tables import CatalogTables
+from focusgen.engine.arrow import strings
 from focusgen.providers.conventions import CONVENTIONS, ENVIRONMENTS
-from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
+from focusgen.providers.idgen import as_text, digit_text, fill, hex_text, join, uuid_text
 from focusgen.world.model import Org, Resources
 
-# Variable-width strings: a resource id is ~110 characters, which fixed-width numpy
-# unicode stores in 4 bytes each at the width of the longest id; this stores 16 bytes plus
-# the UTF-8 text per resource, so the world stays small at 100M rows.
-TEXT = np.dtypes.StringDType()
+# Serial numbers of resource names, drawn 1-98, as text.
+SERIALS = pa.array([str(i) for i in range(99)], pa.string())
 
 
 def name_resources(
@@ -36,96 +35,88 @@ def name_resources(
     """
     n = len(kind)
     # Resources in kind order (stable, so each kind's slice lists its resources in index
-    # order, as np.flatnonzero(kind == k) did): per-resource texts are gathered once in
-    # that order and sliced per kind, and each output is scattered back once. Gathering and
-    # scattering variable-width strings kind by kind cost ~0.9 us a string (a daily 1M-row
-    # AWS world names ~20K resources of ~55 kinds).
+    # order): each kind fills its templates over one slice of per-resource texts, and the
+    # ids and names go back to resource order with one gather each.
     order = np.argsort(kind, kind="stable")
     kinds, starts = np.unique(kind[order], return_index=True)
     bounds = [*starts.tolist(), n]
-    app_names = org.app_name.astype(TEXT)
-    env_names = np.array(ENVIRONMENTS, dtype=TEXT)
-    accounts = bare_account(org.sub_id)  # once per sub-account, not per resource
-    in_order: dict[str, np.ndarray] = {}
+    app_names = strings(org.app_name)
+    env_names = strings(ENVIRONMENTS)
+    # A resource's zone text: its zone, or its region where it has none.
+    places = pa.concat_arrays([strings(tables.zone_name), strings(tables.region_id)])
+    place = np.where(zone >= 0, zone, len(tables.zone_name) + region)
+    per_resource = {
+        "account": lambda: strings(bare_account(org.sub_id)).take(sub[order]),
+        "region": lambda: strings(tables.region_id).take(region[order]),
+        "zone": lambda: places.take(place[order]),
+        "app": lambda: app_names.take(app[order]),
+        "env": lambda: env_names.take(env[order]),
+        "team": lambda: strings(org.app_team).take(app[order]),
+    }
+    in_order: dict[str, pa.Array] = {}
 
-    def sorted_texts(name: str) -> np.ndarray:
+    def sorted_texts(name: str) -> pa.Array:
         """A per-resource text column in kind order, made on first use."""
         if name not in in_order:
-            in_order[name] = {
-                "account": lambda: accounts[sub[order]],
-                "region": lambda: tables.region_id[region[order]],
-                "zone": lambda: np.where(
-                    zone[order] >= 0,
-                    tables.zone_name[np.maximum(zone[order], 0)],
-                    tables.region_id[region[order]],
-                ),
-                "app": lambda: app_names[app[order]],
-                "env": lambda: env_names[env[order]],
-                "team": lambda: org.app_team.astype(TEXT)[app[order]],
-            }[name]()
+            in_order[name] = per_resource[name]()
         return in_order[name]
 
     id_pieces, name_pieces = [], []
     for k, lo, hi in zip(kinds.tolist(), bounds[:-1], bounds[1:], strict=True):
         m = hi - lo
         id_template, name_template, _ = tables.kind_templates[k]
-        serial = rng.integers(1, 99, m).astype(str)
+        serial = SERIALS.take(rng.integers(1, 99, m))
+
+        def text(name: str, lo: int = lo, m: int = m) -> pa.Array:
+            return sorted_texts(name).slice(lo, m)
+
         values = {
-            "account": lambda lo=lo, hi=hi: sorted_texts("account")[lo:hi],
-            "region": lambda lo=lo, hi=hi: sorted_texts("region")[lo:hi],
-            "zone": lambda lo=lo, hi=hi: sorted_texts("zone")[lo:hi],
-            "hex8": lambda m=m: hex_tokens(rng, m, 8),
-            "hex16": lambda m=m: hex_tokens(rng, m, 16),
-            "hex17": lambda m=m: hex_tokens(rng, m, 17),
-            "hex24": lambda m=m: hex_tokens(rng, m, 24),
-            "hex32": lambda m=m: hex_tokens(rng, m, 32),
-            "uuid": lambda m=m: uuid_tokens(rng, m),
-            "num": lambda m=m: digit_tokens(rng, m, 19),
-            "app": lambda lo=lo, hi=hi: sorted_texts("app")[lo:hi],
-            "env": lambda lo=lo, hi=hi: sorted_texts("env")[lo:hi],
-            "team": lambda lo=lo, hi=hi: sorted_texts("team")[lo:hi],
-            "rg": lambda lo=lo, hi=hi: np.strings.add(
-                np.strings.add("rg-", sorted_texts("app")[lo:hi]),
-                np.strings.add("-", sorted_texts("env")[lo:hi]),
-            ),
+            "account": lambda text=text: text("account"),
+            "region": lambda text=text: text("region"),
+            "zone": lambda text=text: text("zone"),
+            "hex8": lambda m=m: hex_text(rng, m, 8),
+            "hex16": lambda m=m: hex_text(rng, m, 16),
+            "hex17": lambda m=m: hex_text(rng, m, 17),
+            "hex24": lambda m=m: hex_text(rng, m, 24),
+            "hex32": lambda m=m: hex_text(rng, m, 32),
+            "uuid": lambda m=m: uuid_text(rng, m),
+            "num": lambda m=m: digit_text(rng, m, 19),
+            "app": lambda text=text: text("app"),
+            "env": lambda text=text: text("env"),
+            "team": lambda text=text: text("team"),
+            "rg": lambda text=text: join("rg-", text("app"), "-", text("env")),
             "n": lambda serial=serial: serial,
         }
         if name_template:
             resource_names = fill(name_template, values, m)
         else:
-            resource_names = np.strings.add(
-                np.strings.add(sorted_texts("app")[lo:hi], "-"),
-                np.strings.add(sorted_texts("env")[lo:hi], "-"),
-            )
-            resource_names = np.strings.add(resource_names, serial)
+            resource_names = join(text("app"), "-", text("env"), "-", serial)
         values["name"] = lambda resource_names=resource_names: resource_names
-        id_pieces.append(fill(id_template, values, m).astype(TEXT))
-        name_pieces.append(resource_names.astype(TEXT))
-    ids = np.empty(n, dtype=TEXT)
-    names = np.empty(n, dtype=TEXT)
-    if n:
-        ids[order] = np.concatenate(id_pieces)
-        names[order] = np.concatenate(name_pieces)
+        id_pieces.append(fill(id_template, values, m))
+        name_pieces.append(resource_names)
+    back = np.empty(n, dtype=np.int64)
+    back[order] = np.arange(n)
+    ids = pa.concat_arrays(id_pieces).take(back) if n else strings([])
+    names = pa.concat_arrays(name_pieces).take(back) if n else strings([])
     kind_types = [t or "" for _, _, t in tables.kind_templates]
-    types = np.array(kind_types, dtype=TEXT)[kind]
     tags, tags_valid = _tags(
         rng,
         tables.catalog.provider,
         app.astype(np.int64) * len(ENVIRONMENTS) + env,
         app,
         env,
-        app_names,
-        env_names,
-        org.app_team.astype(TEXT),
-        org.app_cost_centre.astype(TEXT),
+        org.app_name,
+        np.array(ENVIRONMENTS),
+        org.app_team,
+        org.app_cost_centre,
         tag_coverage,
         spend,
     )
     return Resources(
         id=_dedupe(ids),
         name=names,
-        type=types,
-        type_valid=types != "",
+        type=strings(kind_types).take(kind),
+        type_valid=np.array([bool(t) for t in kind_types], dtype=bool)[kind],
         tags=tags,
         tags_valid=tags_valid,
         app=app,
@@ -138,20 +129,20 @@ def bare_account(ids: np.ndarray) -> np.ndarray:
     return np.strings.replace(ids, "/subscriptions/", "")
 
 
-def _dedupe(ids: np.ndarray) -> np.ndarray:
+def _dedupe(ids: pa.Array) -> pa.Array:
     """Make ids unique by suffixing later duplicates (rare: names drawn from small pools)."""
-    # Arrow hashes the strings; numpy's unique sorted them (a daily 1M-row AWS world's 20K
-    # ids, with some duplicates: 6.5 ms against 17.7 ms).
-    encoded = pa.array(ids, type=pa.string()).dictionary_encode()
+    encoded = ids.dictionary_encode()
     if len(encoded.dictionary) == len(ids):
         return ids
     _, first = np.unique(encoded.indices.to_numpy(), return_index=True)
     keep = np.zeros(len(ids), dtype=bool)
     keep[first] = True
     dup = np.flatnonzero(~keep)
-    ids = ids.copy()
-    ids[dup] = np.strings.add(ids[dup], np.char.mod("-%d", np.arange(2, len(dup) + 2)))
-    return ids
+    suffixed = join(ids.take(dup), "-", as_text(np.arange(2, len(dup) + 2)))
+    # Each duplicate's position points past the ids, at its suffixed text.
+    pick = np.arange(len(ids))
+    pick[dup] = len(ids) + np.arange(len(dup))
+    return pa.concat_arrays([ids, suffixed]).take(pick)
 
 
 def _tags(
@@ -194,8 +185,16 @@ def _tags(
     full = full | misspelt
     valid = full | partial
     # A tag text depends only on its owner and how it is spelt: format each pair in use once.
+    # Keys are few (apps x environments x 3): a table of them, not a sort of every resource.
     spelling = np.where(misspelt, 1, np.where(full, 0, 2))
-    _, one, inverse = np.unique(owner * 3 + spelling, return_index=True, return_inverse=True)
+    key = owner * 3 + spelling
+    used = np.zeros(int(key.max()) + 1 if n else 0, dtype=bool)
+    used[key] = True
+    rank = np.cumsum(used) - 1
+    one = np.zeros(len(used), dtype=np.int64)
+    one[key] = np.arange(n)  # any resource of a key will do: its text is the key's
+    one = one[used]
+    inverse = rank[key]
     app_one, env_one = app_of[one], env_of[one]
     app, env = app_names[app_one], env_names[env_one]
     team, cost_centre = app_teams[app_one], app_cost_centres[app_one]
@@ -215,4 +214,4 @@ def _tags(
     )
     body = np.where(full, np.strings.add(body, tail), body)
     tags = np.strings.add(np.strings.add("{", body), "}")
-    return tags[inverse.ravel()], valid
+    return strings(tags).take(inverse), valid

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from focusgen.catalog.tables import CatalogTables
 from focusgen.engine.timeline import Timeline
@@ -75,11 +76,11 @@ class Lines:
 class Resources:
     """Per-resource identity, fixed for the resource's life."""
 
-    id: np.ndarray
-    name: np.ndarray
-    type: np.ndarray
+    id: pa.Array  # text, one per resource
+    name: pa.Array
+    type: pa.Array
     type_valid: np.ndarray
-    tags: np.ndarray
+    tags: pa.Array
     tags_valid: np.ndarray
     app: np.ndarray
     env: np.ndarray

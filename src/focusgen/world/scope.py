@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow.compute as pc
 
 from focusgen.providers.conventions import ENVIRONMENTS
 from focusgen.scenario.timeline_spec import Scope
@@ -31,5 +32,6 @@ def scope_mask(pw: ProviderWorld, scope: Scope) -> np.ndarray:
     if scope.environment is not None:
         mask &= np.array(ENVIRONMENTS)[pw.resources.env[lines.resource]] == scope.environment
     if scope.resource is not None:
-        mask &= pw.resources.id[lines.resource] == scope.resource
+        named = pc.equal(pw.resources.id, scope.resource).to_numpy(zero_copy_only=False)
+        mask &= named[lines.resource]
     return mask
