@@ -9,13 +9,14 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from focusgen.providers.extensions import Coded
-from focusgen.world.keys import unique_rows
+from focusgen.world.keys import unique_columns, unique_rows
 
-KEY_TABLES = st.integers(1, 4).flatmap(
-    lambda columns: hnp.arrays(
+# Small key spaces are marked in a table; wide ones (up to 10^6 per column) are sorted.
+KEY_TABLES = st.tuples(st.integers(1, 4), st.sampled_from([40, 1_000_000])).flatmap(
+    lambda shape: hnp.arrays(
         st.sampled_from([np.int32, np.int64]),
-        st.tuples(st.integers(0, 60), st.just(columns)),
-        elements=st.integers(-5, 40),
+        st.tuples(st.integers(0, 60), st.just(shape[0])),
+        elements=st.integers(-5, shape[1]),
     )
 )
 
@@ -29,6 +30,8 @@ def test_unique_rows_matches_numpy_rows_order_and_inverse(keys):
     np.testing.assert_array_equal(rows, expected)
     np.testing.assert_array_equal(inverse, expected_inverse.ravel())
     np.testing.assert_array_equal(unique_rows(keys), expected)
+    if len(keys):  # the same rows from the table's columns
+        np.testing.assert_array_equal(unique_columns(list(keys.T)), expected)
     if len(keys):
         np.testing.assert_array_equal(rows[inverse], keys)
 

@@ -15,7 +15,7 @@ from focusgen.world.capacity import choose_reservations
 from focusgen.world.commitments import build_commitments
 from focusgen.world.corrections import correction_pairs, sla_credit_pairs
 from focusgen.world.identity import name_resources
-from focusgen.world.keys import unique_rows
+from focusgen.world.keys import unique_columns, unique_rows
 from focusgen.world.model import RUNTIME, Lines, ProviderWorld, Services, World
 from focusgen.world.org import build_org
 from focusgen.world.resources import (
@@ -544,18 +544,14 @@ def _tax_pairs(
 ):
     """Unique (month, sub-account, service) triples that have charges: one tax row each."""
     owner, months = _months_spanned(timeline, line_start, line_end)
-    keys = [np.stack([months, line_sub[owner], line_service[owner]], axis=1)]
+    parts = [(months, line_sub[owner], line_service[owner])]
     n = timeline.n_periods
     if reservations is not None and len(reservations):
-        months = np.repeat(np.arange(timeline.months), len(reservations))
-        keys.append(
-            np.stack(
-                [
-                    months,
-                    np.tile(reservations.sub, timeline.months),
-                    np.tile(reservations.service, timeline.months),
-                ],
-                axis=1,
+        parts.append(
+            (
+                np.repeat(np.arange(timeline.months), len(reservations)),
+                np.tile(reservations.sub, timeline.months),
+                np.tile(reservations.service, timeline.months),
             )
         )
     if len(commitments):
@@ -564,19 +560,16 @@ def _tax_pairs(
         live = np.flatnonzero(hi > lo)
         owner, months = _months_spanned(timeline, lo[live], hi[live])
         held = live[owner]
-        keys.append(np.stack([months, commitments.sub[held], commitments.service[held]], axis=1))
+        parts.append((months, commitments.sub[held], commitments.service[held]))
         if len(schedule):
-            keys.append(
-                np.stack(
-                    [
-                        timeline.month_of(schedule.start),
-                        commitments.sub[schedule.commitment],
-                        commitments.service[schedule.commitment],
-                    ],
-                    axis=1,
+            parts.append(
+                (
+                    timeline.month_of(schedule.start),
+                    commitments.sub[schedule.commitment],
+                    commitments.service[schedule.commitment],
                 )
             )
-    return unique_rows(np.concatenate(keys).astype(np.int64))
+    return unique_columns([np.concatenate(column) for column in zip(*parts, strict=True)])
 
 
 def _months_spanned(
