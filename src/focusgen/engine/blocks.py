@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from focusgen.engine import kernels as pc
 from focusgen.engine.arrow import coded, constant, constant_timestamps, timestamps
 from focusgen.engine.statics import Statics
 from focusgen.focus.dialect import version_columns

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from focusgen.engine import kernels as pc
 from focusgen.engine.arrow import coded, constant, decimals, release_chunk_memory
 from focusgen.engine.blocks import (
     common_columns,
@@ -288,7 +288,7 @@ def _resource_dictionaries(
     if 2 * len(uniq) >= len(pw.resources.id):
         return uniq[res], world
     pick = pa.array(uniq)
-    return res, tuple(d.take(pick) for d in world)
+    return res, tuple(pc.take(d, pick) for d in world)
 
 
 def _allocation_columns(
@@ -309,7 +309,7 @@ def _allocation_columns(
     app = lines.alloc_app[line, share[pick]]
     names = pa.array(pw.org.app_name[app].astype(object))
     containers = pw.services.subcategory[lines.service[line]] == "Containers"
-    rid = st.resource_id.take(pa.array(lines.resource[line]))
+    rid = pc.take(st.resource_id, lines.resource[line])
     joint = pa.array(np.where(containers, "/namespaces/", "/databases/").astype(object))
     workload_id = pc.binary_join_element_wise(rid, joint, names, "")
     key = pa.array(np.where(containers, "k8s-namespace", "database").astype(object))
@@ -317,7 +317,7 @@ def _allocation_columns(
     position = np.zeros(len(share), dtype=np.int32)
     position[pick] = np.arange(len(pick), dtype=np.int32)
     every = np.flatnonzero(split)
-    unit = st.consumed_unit.take(pa.array(row_sku[every]))
+    unit = pc.take(st.consumed_unit, row_sku[every])
     details = pc.binary_join_element_wise(
         '{"Elements":[{"AllocatedRatio":',
         pc.cast(pa.array(ratio[every]), pa.string()),

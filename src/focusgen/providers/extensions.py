@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from focusgen.engine import kernels as pc
 from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, constant, strings
 from focusgen.engine.statics import used_sku_regions
 from focusgen.world.model import ProviderWorld
@@ -133,7 +133,7 @@ class Coded:
     @classmethod
     def of(cls, values: pa.Array) -> Coded:
         """Deduplicate a string array, keeping first-appearance order."""
-        dictionary = pc.unique(values.drop_null())
+        dictionary = pc.unique(pc.drop_null(values))
         remap = pc.fill_null(pc.index_in(values, dictionary), -1)
         return cls(dictionary, remap.to_numpy(zero_copy_only=False).astype(np.int32))
 
@@ -151,7 +151,7 @@ class Coded:
 
     def rows(self, idx: pa.Array) -> pa.DictionaryArray:
         """Dictionary-encoded values of lookup indices (null index or value gives null)."""
-        raw = pc.fill_null(idx.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
+        raw = pc.fill_null(pc.cast(idx, pa.int32()), -1).to_numpy(zero_copy_only=False)
         code = np.where(raw >= 0, self.remap[np.maximum(raw, 0)], -1)
         valid = code >= 0
         indices = pa.array(
@@ -399,7 +399,8 @@ def _take(table: pa.Table, key: str, values: pa.Array | Coded) -> pa.ChunkedArra
     if isinstance(values, Coded):
         return pa.chunked_array([values.rows(i) for i in table.column(key).chunks], type=STRING)
     return pa.chunked_array(
-        [values.take(idx.cast(pa.int32())) for idx in table.column(key).chunks], type=values.type
+        [pc.take(values, pc.cast(idx, pa.int32())) for idx in table.column(key).chunks],
+        type=values.type,
     )
 
 
@@ -448,19 +449,19 @@ def _credits(table: pa.Table, promotion: str) -> pa.ChunkedArray:
     a Credit row (SLA credit, a reversal) lists itself.
     """
     folded = pc.is_valid(table.column("_credit"))
-    is_credit = pc.equal(table.column("ChargeCategory").cast(pa.string()), "Credit")
+    is_credit = pc.equal(pc.cast(table.column("ChargeCategory"), pa.string()), "Credit")
     amount = pc.if_else(folded, table.column("_credit"), table.column("BilledCost"))
     text = pc.cast(pc.round(amount, 10), pa.string())
     name = pc.if_else(
         folded,
         pa.scalar(promotion, pa.string()),
-        pc.fill_null(table.column("ChargeDescription").cast(pa.string()), "Credit"),
+        pc.fill_null(pc.cast(table.column("ChargeDescription"), pa.string()), "Credit"),
     )
     one = pc.binary_join_element_wise(
         '[{"Name":"', name, '","Amount":', text, ',"Type":"PROMOTION"}]', ""
     )
     has = pc.or_(folded, is_credit)
-    return pc.if_else(has, one, pa.scalar("[]", pa.string())).dictionary_encode()
+    return pc.dictionary_encode(pc.if_else(has, one, pa.scalar("[]", pa.string())))
 
 
 def _in_usd(table: pa.Table, cost: str) -> pa.ChunkedArray:
@@ -530,9 +531,9 @@ def _nested(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
     chunks = []
     for chunk in column.chunks:
         if not pa.types.is_dictionary(chunk.type):
-            chunk = chunk.dictionary_encode()
+            chunk = pc.dictionary_encode(chunk)
         parsed = [None if v is None else json.loads(v) for v in chunk.dictionary.to_pylist()]
-        chunks.append(pa.array(parsed, type=kind).take(chunk.indices))
+        chunks.append(pc.take(pa.array(parsed, type=kind), chunk.indices))
     return pa.chunked_array(chunks, type=kind)
 
 

@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from focusgen.engine import kernels as pc
 
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 _HEX = "0123456789abcdef"

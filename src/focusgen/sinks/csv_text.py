@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from focusgen.engine import kernels as pc
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Rows laid out per take. Through jemalloc, large take results are handed back to the OS
@@ -57,7 +58,7 @@ def csv_slices(table: pa.Table) -> Iterator[memoryview]:
         fields.add(j, array, "\n" if j == last else ",")
     pools = fields.pools
     if sum(part.nbytes for part in pools) >= 2**31 - 1:  # beyond 32-bit string offsets
-        pools = [part.cast(pa.large_string()) for part in pools]
+        pools = [pc.cast(part, pa.large_string()) for part in pools]
     pool = pa.concat_arrays(pools)
     codes = fields.codes  # columns x rows
     for start in range(0, n, SLICE_ROWS):
@@ -95,18 +96,18 @@ class _Fields:
         """Pool column ``j``'s fields and set its row codes."""
         kind = _kind(array.type)
         if kind == "dictionary":
-            self._coded(j, _quoted(array.dictionary.cast(pa.string())), array.indices, sep)
+            self._coded(j, _quoted(pc.cast(array.dictionary, pa.string())), array.indices, sep)
         elif kind == "timestamp":
             encoded = pc.dictionary_encode(array)
             # In seconds: Arrow's %S writes the fraction of finer units (always zero here).
-            seconds = encoded.dictionary.cast(pa.timestamp("s", array.type.tz), safe=False)
+            seconds = pc.cast(encoded.dictionary, pa.timestamp("s", array.type.tz), safe=False)
             self._coded(j, pc.strftime(seconds, format=TIMESTAMP_FORMAT), encoded.indices, sep)
         elif kind == "float" and pa.types.is_float64(array.type):
             self._float(j, array, sep)
         elif kind == "float":
             self._per_row(j, _floats_text(array, sep))
         elif kind == "string":
-            fields = pc.fill_null(_quoted(array.cast(pa.string())), "")
+            fields = pc.fill_null(_quoted(pc.cast(array, pa.string())), "")
             self._per_row(j, pc.binary_join_element_wise(fields, sep, ""))
         else:
             self._per_row(j, _append(pc.fill_null(pc.cast(array, pa.string()), ""), sep, None))
@@ -116,7 +117,7 @@ class _Fields:
         self.codes[j] = np.arange(base, base + self.rows, dtype=np.int32)
 
     def _coded(self, j: int, rendered: pa.Array, indices: pa.Array, sep: str) -> None:
-        values = pc.binary_join_element_wise(rendered, sep, "").cast(pa.string())
+        values = pc.cast(pc.binary_join_element_wise(rendered, sep, ""), pa.string())
         base = self._pool(pa.concat_arrays([values, pa.array([sep], pa.string())]))
         np.add(
             pc.fill_null(indices, len(values)).to_numpy(), base, out=self.codes[j], casting="unsafe"
@@ -128,7 +129,7 @@ class _Fields:
         valid = (
             np.ones(n, dtype=bool)
             if array.null_count == 0
-            else array.is_valid().to_numpy(zero_copy_only=False)
+            else pc.is_valid(array).to_numpy(zero_copy_only=False)
         )
         sample = array.slice(0, SAMPLE_ROWS)
         if pc.count_distinct(sample).as_py() * 8 <= len(sample):
@@ -148,7 +149,7 @@ class _Fields:
             self._per_row(j, _floats_text(array, sep))
         else:
             own = ~same
-            base = self._pool(_floats_text(array.filter(pa.array(own)), sep))
+            base = self._pool(_floats_text(pc.filter(array, pa.array(own)), sep))
             self.codes[j] = earlier.codes
             self.codes[j][own] = np.arange(base, base + np.count_nonzero(own), dtype=np.int32)
         self.floats.append(_Float(bits, valid, self.codes[j]))

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from focusgen.engine import kernels as pc
 
 METRICS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 
@@ -78,7 +79,7 @@ def _codes(column: pa.ChunkedArray, null: Any = None) -> tuple[np.ndarray, list]
     parts = []
     for chunk in column.chunks:
         if not pa.types.is_dictionary(chunk.type):
-            chunk = chunk.dictionary_encode()
+            chunk = pc.dictionary_encode(chunk)
         remap = []
         for value in chunk.dictionary.to_pylist():
             if value not in index:

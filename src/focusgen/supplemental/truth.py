@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from focusgen.engine import kernels as pc
 from focusgen.supplemental import ExtraOutput
 
 
@@ -17,7 +18,8 @@ def anomaly_records(world, scenario) -> list[dict[str, Any]]:
     for effect in world.anomalies:
         pw = worlds[effect.provider]
         timeline = pw.timeline  # effects count the provider's own charge periods
-        resources = sorted(set(pw.resources.id.take(pw.lines.resource[effect.lines]).to_pylist()))
+        picked = pc.take(pw.resources.id, pw.lines.resource[effect.lines])
+        resources = sorted(set(picked.to_pylist()))
         start_us = timeline.origin_us + effect.start * timeline.period_us
         end_us = timeline.origin_us + effect.end * timeline.period_us
         records.append(

@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.catalog.tables import CatalogTables
+from focusgen.engine import kernels as pc
 from focusgen.engine.arrow import strings
 from focusgen.providers.conventions import CONVENTIONS, ENVIRONMENTS
 from focusgen.providers.idgen import as_text, digit_text, fill, hex_text, join, uuid_text
@@ -46,12 +47,12 @@ def name_resources(
     places = pa.concat_arrays([strings(tables.zone_name), strings(tables.region_id)])
     place = np.where(zone >= 0, zone, len(tables.zone_name) + region)
     per_resource = {
-        "account": lambda: strings(bare_account(org.sub_id)).take(sub[order]),
-        "region": lambda: strings(tables.region_id).take(region[order]),
-        "zone": lambda: places.take(place[order]),
-        "app": lambda: app_names.take(app[order]),
-        "env": lambda: env_names.take(env[order]),
-        "team": lambda: strings(org.app_team).take(app[order]),
+        "account": lambda: pc.take(strings(bare_account(org.sub_id)), sub[order]),
+        "region": lambda: pc.take(strings(tables.region_id), region[order]),
+        "zone": lambda: pc.take(places, place[order]),
+        "app": lambda: pc.take(app_names, app[order]),
+        "env": lambda: pc.take(env_names, env[order]),
+        "team": lambda: pc.take(strings(org.app_team), app[order]),
     }
     in_order: dict[str, pa.Array] = {}
 
@@ -65,7 +66,7 @@ def name_resources(
     for k, lo, hi in zip(kinds.tolist(), bounds[:-1], bounds[1:], strict=True):
         m = hi - lo
         id_template, name_template, _ = tables.kind_templates[k]
-        serial = SERIALS.take(rng.integers(1, 99, m))
+        serial = pc.take(SERIALS, rng.integers(1, 99, m))
 
         def text(name: str, lo: int = lo, m: int = m) -> pa.Array:
             return sorted_texts(name).slice(lo, m)
@@ -96,8 +97,8 @@ def name_resources(
         name_pieces.append(resource_names)
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
-    ids = pa.concat_arrays(id_pieces).take(back) if n else strings([])
-    names = pa.concat_arrays(name_pieces).take(back) if n else strings([])
+    ids = pc.take(pa.concat_arrays(id_pieces), back) if n else strings([])
+    names = pc.take(pa.concat_arrays(name_pieces), back) if n else strings([])
     kind_types = [t or "" for _, _, t in tables.kind_templates]
     tags, tags_valid = _tags(
         rng,
@@ -115,7 +116,7 @@ def name_resources(
     return Resources(
         id=_dedupe(ids),
         name=names,
-        type=strings(kind_types).take(kind),
+        type=pc.take(strings(kind_types), kind),
         type_valid=np.array([bool(t) for t in kind_types], dtype=bool)[kind],
         tags=tags,
         tags_valid=tags_valid,
@@ -131,18 +132,18 @@ def bare_account(ids: np.ndarray) -> np.ndarray:
 
 def _dedupe(ids: pa.Array) -> pa.Array:
     """Make ids unique by suffixing later duplicates (rare: names drawn from small pools)."""
-    encoded = ids.dictionary_encode()
+    encoded = pc.dictionary_encode(ids)
     if len(encoded.dictionary) == len(ids):
         return ids
     _, first = np.unique(encoded.indices.to_numpy(), return_index=True)
     keep = np.zeros(len(ids), dtype=bool)
     keep[first] = True
     dup = np.flatnonzero(~keep)
-    suffixed = join(ids.take(dup), "-", as_text(np.arange(2, len(dup) + 2)))
+    suffixed = join(pc.take(ids, dup), "-", as_text(np.arange(2, len(dup) + 2)))
     # Each duplicate's position points past the ids, at its suffixed text.
     pick = np.arange(len(ids))
     pick[dup] = len(ids) + np.arange(len(dup))
-    return pa.concat_arrays([ids, suffixed]).take(pick)
+    return pc.take(pa.concat_arrays([ids, suffixed]), pick)
 
 
 def _tags(
@@ -214,4 +215,4 @@ def _tags(
     )
     body = np.where(full, np.strings.add(body, tail), body)
     tags = np.strings.add(np.strings.add("{", body), "}")
-    return strings(tags).take(inverse), valid
+    return pc.take(strings(tags), inverse), valid

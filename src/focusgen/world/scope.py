@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pyarrow.compute as pc
 
+from focusgen.engine import kernels as pc
 from focusgen.providers.conventions import ENVIRONMENTS
 from focusgen.scenario.timeline_spec import Scope
 from focusgen.world.model import ProviderWorld
