@@ -116,6 +116,9 @@ def test_generate_with_every_documented_option(tmp_path):
     assert summary["focus_version"] == "1.3" and summary["scenario"]["currency"] == "EUR"
     assert abs(summary["totals"]["rows"] - 5000) <= 100
     assert "rows/s" in done.stdout
+    # Names print as they are (rich markup would have eaten the "[provider]" label).
+    for provider in ("aws", "azure", "gcp", "oci"):
+        assert f"[provider] {provider}" in done.stdout
 
 
 def test_config_file_with_overriding_options(tmp_path):
