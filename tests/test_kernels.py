@@ -86,9 +86,11 @@ def test_a_run_never_loads_pyarrow_compute(tmp_path):
         "]\n"
         "for i, case in enumerate(cases):\n"
         f"    scenario = load_scenario(None, output_path=r'{tmp_path}/run' + str(i), **case)\n"
-        "    generate(scenario, workers=2)\n"
-        "print('done')\n"
+        "    generate(scenario, workers=1 + i % 2)\n"
+        "print('dateutil' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip() == "done"
+    # Nor dateutil (~4 ms), which Arrow loads to infer a Python value's type: the engine
+    # gives every value its type.
+    assert done.stdout.strip() == "False"

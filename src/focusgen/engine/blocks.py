@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import coded, constant, constant_timestamps, timestamps
+from focusgen.engine.arrow import coded, constant, constant_timestamps, strings, timestamps
 from focusgen.engine.statics import Statics
 from focusgen.focus.dialect import version_columns
 from focusgen.world.model import ProviderWorld
@@ -160,7 +160,7 @@ def contract_applied(
     contract = (
         [
             '{"Elements":[{"ContractId":"',
-            pa.array(contract_ids[who].astype(object)),
+            strings(contract_ids[who]),
             '","ContractCommitmentId":"',
         ]
         if version not in ("1.0", "1.1", "1.2", "1.3")
@@ -168,13 +168,13 @@ def contract_applied(
     )
     text = pc.binary_join_element_wise(
         *contract,
-        pa.array(commitment_ids[who].astype(object)),
+        strings(commitment_ids[who]),
         '","ContractCommitmentAppliedCost":',
         pc.cast(pa.array(cost[pick]), pa.string()),
         ',"ContractCommitmentAppliedQuantity":',
         pc.cast(pa.array(quantity[pick]), pa.string()),
         ',"ContractCommitmentAppliedUnit":"',
-        pa.array(unit[who].astype(object)),
+        strings(unit[who]),
         '"}]}',
         "",
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import coded, constant, decimals, release_chunk_memory
+from focusgen.engine.arrow import coded, constant, decimals, release_chunk_memory, strings
 from focusgen.engine.blocks import (
     common_columns,
     contract_applied,
@@ -232,7 +232,7 @@ def _usage(
             "CommitmentDiscountId": coded(cid, st.commitment_id, in_term),
             "CommitmentDiscountName": coded(cid, st.commitment_name, in_term),
             "CommitmentDiscountType": coded(cid, st.commitment_type, in_term),
-            "CommitmentDiscountStatus": coded(np.zeros(n, np.int32), pa.array(["Used"]), in_term),
+            "CommitmentDiscountStatus": coded(np.zeros(n, np.int32), strings(["Used"]), in_term),
             "CommitmentDiscountQuantity": decimals(cdq_spend, valid=in_term),
             "CommitmentDiscountUnit": coded(cid, st.commitment_unit, in_term),
             "CommitmentProgramEligibilityDetails": coded(
@@ -266,7 +266,7 @@ def _usage(
             np.maximum(reserved, 0), st.reservation_id, in_reservation
         )
         cols["CapacityReservationStatus"] = coded(
-            np.zeros(n, np.int32), pa.array(["Used"]), in_reservation
+            np.zeros(n, np.int32), strings(["Used"]), in_reservation
         )
     if (share >= 0).any():
         cols.update(_allocation_columns(pw, st, row_line, share, ratio, consumed, row_sku))
@@ -307,12 +307,12 @@ def _allocation_columns(
     pick = np.flatnonzero(workload)
     line = row_line[pick]
     app = lines.alloc_app[line, share[pick]]
-    names = pa.array(pw.org.app_name[app].astype(object))
+    names = strings(pw.org.app_name[app])
     containers = pw.services.subcategory[lines.service[line]] == "Containers"
     rid = pc.take(st.resource_id, lines.resource[line])
-    joint = pa.array(np.where(containers, "/namespaces/", "/databases/").astype(object))
+    joint = strings(np.where(containers, "/namespaces/", "/databases/"))
     workload_id = pc.binary_join_element_wise(rid, joint, names, "")
-    key = pa.array(np.where(containers, "k8s-namespace", "database").astype(object))
+    key = strings(np.where(containers, "k8s-namespace", "database"))
     tags = pc.binary_join_element_wise('{"', key, '":"', names, '"}', "")
     position = np.zeros(len(share), dtype=np.int32)
     position[pick] = np.arange(len(pick), dtype=np.int32)
@@ -334,7 +334,7 @@ def _allocation_columns(
         pw.services.subcategory[lines.service[row_line]] == "Containers", 0, 1
     ).astype(np.int32)
     return {
-        "AllocatedMethodId": coded(method, pa.array(["CpuRequestShare", "QueryTimeShare"]), split),
+        "AllocatedMethodId": coded(method, strings(["CpuRequestShare", "QueryTimeShare"]), split),
         "AllocatedMethodDetails": coded(all_position, details, split),
         "AllocatedResourceId": coded(position, workload_id, workload),
         "AllocatedResourceName": coded(position, names, workload),
@@ -459,14 +459,14 @@ def _unused(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | Non
         {
             "ChargeCategory": constant("Usage", n),
             "ChargeDescription": coded(
-                who, pa.array([f"Unused {d}" for d in st.commitment_description.to_pylist()])
+                who, strings([f"Unused {d}" for d in st.commitment_description.to_pylist()])
             ),
             "ChargeFrequency": constant("Usage-Based", n),
             "CommitmentDiscountStatus": constant("Unused", n),
             "CommitmentDiscountQuantity": decimals(unused_units),
             "PricingCategory": constant("Committed", n),
             "PricingQuantity": decimals(pricing_qty),
-            "PricingUnit": coded(is_usage.astype(np.int32), pa.array(["Hours", NORMALIZED])),
+            "PricingUnit": coded(is_usage.astype(np.int32), strings(["Hours", NORMALIZED])),
         }
     )
     return to_table(cols, n)
@@ -622,14 +622,14 @@ def _purchases(pw: ProviderWorld, chunk: Chunk, sums: np.ndarray) -> pa.Table | 
     cols.update(
         {
             "ChargeCategory": constant("Purchase", n),
-            "ChargeDescription": coded(inverse.ravel(), pa.array(uniq.tolist())),
+            "ChargeDescription": coded(inverse.ravel(), strings(uniq.tolist())),
             "ChargeFrequency": coded(
-                recurring.astype(np.int32), pa.array(["One-Time", "Recurring"])
+                recurring.astype(np.int32), strings(["One-Time", "Recurring"])
             ),
             "CommitmentDiscountQuantity": decimals(c.capacity[who] * hours),
             "PricingCategory": constant("Standard", n),
             "PricingQuantity": decimals(pricing_qty),
-            "PricingUnit": coded(is_usage.astype(np.int32), pa.array(["Hours", NORMALIZED])),
+            "PricingUnit": coded(is_usage.astype(np.int32), strings(["Hours", NORMALIZED])),
         }
     )
     return to_table(cols, n)

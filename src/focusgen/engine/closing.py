@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from focusgen.engine.arrow import coded, constant, decimals
+from focusgen.engine.arrow import coded, constant, decimals, strings
 from focusgen.engine.blocks import (
     CATEGORY_CODES,
     common_columns,
@@ -67,7 +67,7 @@ def _tax(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None:
     cols.update(
         {
             "ChargeCategory": constant("Tax", n),
-            "ChargeDescription": coded(service, pa.array(texts)),
+            "ChargeDescription": coded(service, strings(texts)),
             "ChargeFrequency": constant("Recurring", n),
         }
     )
@@ -183,7 +183,7 @@ def _corrections(pw: ProviderWorld, month: int) -> pa.Table | None:
     cols.update(invoice_detail_columns(pw, st, month, sub, service, category))
     cols.update(cost_columns(amount, amount, amount, amount, row_fx(pw, sub, month)))
     label = pw.timeline.month_label(month - 1)
-    texts = pa.array(
+    texts = strings(
         [
             f"Refund of re-rated usage for {label}",
             f"Reversal of promotional credit applied in {label}",
@@ -191,11 +191,11 @@ def _corrections(pw: ProviderWorld, month: int) -> pa.Table | None:
     )
     cols.update(
         {
-            "ChargeCategory": coded(reversal.astype(np.int32), pa.array(["Usage", "Credit"])),
+            "ChargeCategory": coded(reversal.astype(np.int32), strings(["Usage", "Credit"])),
             "ChargeClass": constant("Correction", n),
             "ChargeDescription": coded(reversal.astype(np.int32), texts),
             "ChargeFrequency": coded(
-                reversal.astype(np.int32), pa.array(["Usage-Based", "One-Time"])
+                reversal.astype(np.int32), strings(["Usage-Based", "One-Time"])
             ),
         }
     )
@@ -226,7 +226,7 @@ def _sla_credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | 
         return None
     sub, service, per_mille = chosen[:, 1], chosen[:, 2], chosen[:, 3]
     amount = -np.maximum(0.01, np.round(np.abs(sums[sub, service, 2]) * per_mille / 1000.0, 2))
-    texts = pa.array(
+    texts = strings(
         [f"SLA credit: {name} availability below commitment" for name in pw.services.name]
     )
     return _credit_rows(pw, month, sub, service, amount, coded(service, texts))

@@ -364,7 +364,7 @@ def _name_commitments(
         )
         label = np.array([f"{key[:1]}{i:03d}" for i in range(len(mine))])
         values = _placeholder_values(rng, bare_account(sub_ids[c.sub[mine]]), region, label)
-        ids[mine] = fill(templates[key], values, len(mine))
+        ids[mine] = fill(templates[key], values, len(mine)).to_numpy(zero_copy_only=False)
         for j, i in enumerate(mine):
             term = "1yr" if c.term_hours[i] == TERMS_HOURS[0] else "3yr"
             payment = PAYMENTS[c.payment[i]]
