@@ -128,7 +128,8 @@ def join(*pieces: pa.Array | str) -> pa.Array:
     """Texts joined row by row; plain strings are the same on every row."""
     # Arrow scalars made once: converting a Python string on every call costs more than
     # joining a small kind's few hundred ids.
-    parts = [_literal(p) if isinstance(p, str) else p for p in pieces if p != ""]
+    kept = [p for p in pieces if not isinstance(p, str) or p]  # empty literals add nothing
+    parts = [_literal(p) if isinstance(p, str) else p for p in kept]
     return pc.binary_join_element_wise(*parts, _literal(""))
 
 
