@@ -6,6 +6,10 @@ engine calls the few it needs straight from Arrow's function registry, with the 
 arguments and results (``import focusgen.engine.kernels as pc`` reads as before). Arrow's
 own ``Array.take``, ``.cast``, ``.dictionary_encode``... load ``pyarrow.compute``, so the
 run's modules call these functions instead of those methods.
+
+The functions come from ``pyarrow._compute``, the Cython layer ``pyarrow.compute`` wraps;
+``tests/test_kernels.py`` checks each against ``pyarrow.compute``, so an Arrow release that
+changes that layer fails the tests, not a run.
 """
 
 from __future__ import annotations
