@@ -131,7 +131,11 @@ def bare_account(ids: np.ndarray) -> np.ndarray:
 
 
 def _dedupe(ids: pa.Array) -> pa.Array:
-    """Make ids unique by suffixing later duplicates (rare: names drawn from small pools)."""
+    """Make ids unique by suffixing later duplicates.
+
+    Ids built from names drawn from small pools repeat in big worlds: 17% of a daily
+    10M-row AWS world's 203K ids.
+    """
     encoded = pc.dictionary_encode(ids)
     if len(encoded.dictionary) == len(ids):
         return ids
