@@ -154,6 +154,34 @@ def test_small_chunks_split_periods_by_line_and_keep_invariants(tmp_path):
         assert gap <= 1e-9 * top and low == high == 1
 
 
+def test_resource_types_and_tags_are_codes_into_distinct_texts():
+    # Each text is stored once; a resource's code picks its kind's type and a tag object
+    # that spells out its own application and environment.
+    from focusgen.providers.conventions import CONVENTIONS, ENVIRONMENTS
+
+    scenario = load_scenario(None, providers="aws", rows=40_000, months=1, seed=11)
+    pw = build_world(scenario).providers[0]
+    r = pw.resources
+    for texts in (r.type_texts.to_pylist(), r.tag_texts.to_pylist()):
+        assert len(texts) == len(set(texts))
+    assert len(r.type_code) == len(r.tag_code) == len(r.id)
+    assert r.tags_valid.any() and not r.tags_valid.all()
+    app_key, env_key = CONVENTIONS["aws"].tag_keys[:2]
+    tags = r.tag_texts.to_pylist()
+    for i in np.flatnonzero(r.tags_valid)[:500].tolist():
+        tag = json.loads(tags[r.tag_code[i]])
+        assert tag[app_key] == pw.org.app_name[r.app[i]]
+        if env_key in tag:
+            assert tag[env_key] == ENVIRONMENTS[r.env[i]]
+    # Each line's SKU belongs to its resource's kind: the resource's type is that kind's.
+    kind_type = [t or "" for _, _, t in pw.tables.kind_templates]
+    types = r.type_texts.to_pylist()
+    line_kind = pw.tables.sku_kind[pw.lines.sku]
+    resource_type = [types[c] for c in r.type_code[pw.lines.resource].tolist()]
+    assert resource_type == [kind_type[k] for k in line_kind.tolist()]
+    assert (r.type_valid[pw.lines.resource] == (np.array(resource_type) != "")).all()
+
+
 def test_resource_ids_are_made_unique_keeping_the_first_of_each():
     from focusgen.world.identity import _dedupe
 

@@ -197,8 +197,9 @@ def _usage(
     cols.update(invoice_detail_columns(pw, st, chunk.month, sub, service, "Usage"))
     cols.update(cost_columns(list_cost, contracted_cost, billed, effective, fx))
     cols.update(unit_price_columns(lp, cp, fx=fx))
-    rcode, (rid, rname, rtype, rtags) = _resource_dictionaries(pw, st, uniq, res)
+    rcode, (rid, rname) = _resource_dictionaries(pw, st, uniq, res)
     row_resource = uniq[res]
+    identity = pw.resources
     if len(c) and "ContractApplied" in version_columns(pw.focus_version):
         spend = c.kind[cid] == SPEND_COMMITMENT
         cols["ContractApplied"] = contract_applied(
@@ -247,12 +248,18 @@ def _usage(
             "RegionName": coded(row_region, st.region_name, region_valid),
             "ResourceId": coded(rcode, rid),
             "ResourceName": coded(rcode, rname),
-            "ResourceType": coded(rcode, rtype, pw.resources.type_valid[row_resource]),
+            "ResourceType": coded(
+                identity.type_code[row_resource],
+                st.resource_type,
+                identity.type_valid[row_resource],
+            ),
             "SkuId": coded(row_sku, st.sku_id),
             "SkuMeter": coded(row_sku, st.sku_meter),
             "SkuPriceDetails": coded(row_sku, st.sku_details, st.sku_details_valid[row_sku]),
             "SkuPriceId": coded(row_sku, st.sku_price_id),
-            "Tags": coded(rcode, rtags, pw.resources.tags_valid[row_resource]),
+            "Tags": coded(
+                identity.tag_code[row_resource], st.tags, identity.tags_valid[row_resource]
+            ),
             "_sku": keys(row_sku),
             "_credit": None if credit is None else decimals(credit, valid=credit != 0),
             "_region": keys(region),
@@ -276,7 +283,7 @@ def _usage(
 def _resource_dictionaries(
     pw: ProviderWorld, st, uniq: np.ndarray, res: np.ndarray
 ) -> tuple[np.ndarray, tuple[pa.Array, ...]]:
-    """Row codes and dictionaries of ResourceId, ResourceName, ResourceType and Tags.
+    """Row codes and dictionaries of ResourceId and ResourceName.
 
     When most of the world's resources are active in the chunk (always so in large runs),
     rows index the world's dictionaries as they are: a per-chunk copy of ~100K ids, names
@@ -284,7 +291,7 @@ def _resource_dictionaries(
     resources only, which keeps small files' dictionary pages small. Either way the choice
     depends on the chunk alone, so output stays the same for any worker count.
     """
-    world = (st.resource_id, st.resource_name, st.resource_type, st.tags)
+    world = (st.resource_id, st.resource_name)
     if 2 * len(uniq) >= len(pw.resources.id):
         return uniq[res], world
     pick = pa.array(uniq)

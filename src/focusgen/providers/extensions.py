@@ -364,7 +364,7 @@ def _gcp(pw: ProviderWorld) -> dict[str, pa.Array]:
         )
         for i, name in zip(org.sub_id, org.sub_name, strict=True)
     ]
-    labels = gcp_labels(pw.resources.tags)
+    labels = pc.take(gcp_labels(pw.resources.tag_texts), pw.resources.tag_code)
     return {
         "x_ServiceId": strings([c or None for c in pw.services.code]),
         "x_Project": strings(projects),

@@ -99,8 +99,11 @@ def name_resources(
     back[order] = np.arange(n)
     ids = pc.take(pa.concat_arrays(id_pieces), back) if n else strings([])
     names = pc.take(pa.concat_arrays(name_pieces), back) if n else strings([])
-    kind_types = [t or "" for _, _, t in tables.kind_templates]
-    tags, tags_valid = _tags(
+    # Kinds share resource types ("instance"): one text per type.
+    types, type_of_kind = np.unique(
+        np.array([t or "" for _, _, t in tables.kind_templates]), return_inverse=True
+    )
+    tag_code, tag_texts, tags_valid = _tags(
         rng,
         tables.catalog.provider,
         app.astype(np.int64) * len(ENVIRONMENTS) + env,
@@ -116,9 +119,11 @@ def name_resources(
     return Resources(
         id=_dedupe(ids),
         name=names,
-        type=pc.take(strings(kind_types), kind),
-        type_valid=np.array([bool(t) for t in kind_types], dtype=bool)[kind],
-        tags=tags,
+        type_code=type_of_kind.astype(np.int32)[kind],
+        type_texts=strings(types),
+        type_valid=types[type_of_kind][kind] != "",
+        tag_code=tag_code,
+        tag_texts=tag_texts,
         tags_valid=tags_valid,
         app=app,
         env=env,
@@ -162,8 +167,8 @@ def _tags(
     app_cost_centres: np.ndarray,
     coverage: float,
     spend: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """JSON tag objects: complete, mis-spelt, partial or absent.
+) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """JSON tag objects: complete, mis-spelt, partial or absent, as codes into their texts.
 
     Resources are taken in a random order, big spenders later (they are the ones that escape
     tagging: count coverage overstates spend coverage); the first ``coverage`` of the spend
@@ -219,4 +224,4 @@ def _tags(
     )
     body = np.where(full, np.strings.add(body, tail), body)
     tags = np.strings.add(np.strings.add("{", body), "}")
-    return pc.take(strings(tags), inverse), valid
+    return inverse.astype(np.int32), strings(tags), valid

@@ -78,9 +78,13 @@ class Resources:
 
     id: pa.Array  # text, one per resource
     name: pa.Array
-    type: pa.Array
+    # ResourceType and Tags repeat across resources: each resource's code into their texts
+    # (a kind's type; a distinct tag object), so chunk dictionaries hold each text once.
+    type_code: np.ndarray
+    type_texts: pa.Array
     type_valid: np.ndarray
-    tags: pa.Array
+    tag_code: np.ndarray
+    tag_texts: pa.Array
     tags_valid: np.ndarray
     app: np.ndarray
     env: np.ndarray
