@@ -10,6 +10,7 @@ from focusgen.engine import kernels as pc
 from focusgen.engine.arrow import strings
 from focusgen.providers.conventions import CONVENTIONS, ENVIRONMENTS
 from focusgen.providers.idgen import as_text, digit_text, fill, hex_text, join, uuid_text
+from focusgen.world.keys import unique_columns
 from focusgen.world.model import Org, Resources
 
 # Serial numbers of resource names, drawn 1-98, as text.
@@ -106,7 +107,6 @@ def name_resources(
     tag_code, tag_texts, tags_valid = _tags(
         rng,
         tables.catalog.provider,
-        app.astype(np.int64) * len(ENVIRONMENTS) + env,
         app,
         env,
         org.app_name,
@@ -158,7 +158,6 @@ def _dedupe(ids: pa.Array) -> pa.Array:
 def _tags(
     rng: np.random.Generator,
     provider: str,
-    owner: np.ndarray,
     app_of: np.ndarray,
     env_of: np.ndarray,
     app_names: np.ndarray,
@@ -173,9 +172,9 @@ def _tags(
     Resources are taken in a random order, big spenders later (they are the ones that escape
     tagging: count coverage overstates spend coverage); the first ``coverage`` of the spend
     gets the complete set, the next slices a mis-cased key (all four keys, one spelt wrong),
-    then only some keys, the rest no tags at all. ``owner`` keys each resource's (app,
-    environment): the values the tags spell out; ``app_of`` and ``env_of`` index each
-    resource's app and environment in the per-app and per-environment texts.
+    then only some keys, the rest no tags at all. ``app_of`` and ``env_of`` index each
+    resource's app and environment (the values its tags spell out) in the per-app and
+    per-environment texts.
     """
     k_app, k_env, k_team, k_cc = CONVENTIONS[provider].tag_keys
     n = len(app_of)
@@ -194,21 +193,14 @@ def _tags(
     partial = (draw >= coverage + rest * 0.1) & (draw < coverage + rest * 0.5)
     full = full | misspelt
     valid = full | partial
-    # A tag text depends only on its owner and how it is spelt: format each pair in use once.
-    # Keys are few (apps x environments x 3): a table of them, not a sort of every resource.
+    # A tag text depends only on the app, the environment and how it is spelt (0 complete,
+    # 1 mis-spelt, 2 partial): each combination in use is formatted once.
     spelling = np.where(misspelt, 1, np.where(full, 0, 2))
-    key = owner * 3 + spelling
-    used = np.zeros(int(key.max()) + 1 if n else 0, dtype=bool)
-    used[key] = True
-    rank = np.cumsum(used) - 1
-    one = np.zeros(len(used), dtype=np.int64)
-    one[key] = np.arange(n)  # any resource of a key will do: its text is the key's
-    one = one[used]
-    inverse = rank[key]
-    app_one, env_one = app_of[one], env_of[one]
+    combos, inverse = unique_columns([app_of, env_of, spelling], return_inverse=True)
+    app_one, env_one, spelt = combos.T
     app, env = app_names[app_one], env_names[env_one]
     team, cost_centre = app_teams[app_one], app_cost_centres[app_one]
-    full, misspelt = full[one], misspelt[one]
+    full, misspelt = spelt < 2, spelt == 1
     env_value = env
     env_key = np.where(misspelt, k_env.capitalize() if "." not in k_env else k_env + "s", k_env)
 
