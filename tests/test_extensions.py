@@ -122,6 +122,7 @@ def test_gcp_project_labels_location_credits_and_export_time(dataset):
         assert len(parsed["Number"]) == 12 and parsed["Number"].isdigit()
     for labels, tags in data.rows("SELECT DISTINCT x_Labels, Tags FROM t WHERE Tags IS NOT NULL"):
         assert {d["Key"]: d["Value"] for d in json.loads(labels)} == json.loads(tags)
+    assert data.count("(x_Labels IS NULL) <> (Tags IS NULL)") == 0  # labels iff tags
     assert data.count("x_Location IS DISTINCT FROM RegionId") == 0
     assert data.count("x_ExportTime <= ChargePeriodEnd") == 0
     # Credit rows (SLA credits, reversals) list themselves.

@@ -355,7 +355,7 @@ def gcp_labels(tags: pa.Array | list[str]) -> pa.Array:
     return pc.binary_join_element_wise('[{"Key":"', out, '"}]', "")
 
 
-def _gcp(pw: ProviderWorld) -> dict[str, pa.Array]:
+def _gcp(pw: ProviderWorld) -> dict[str, pa.Array | Coded]:
     org = pw.org
     projects = [
         json.dumps(
@@ -364,11 +364,13 @@ def _gcp(pw: ProviderWorld) -> dict[str, pa.Array]:
         )
         for i, name in zip(org.sub_id, org.sub_name, strict=True)
     ]
-    labels = pc.take(gcp_labels(pw.resources.tag_texts), pw.resources.tag_code)
+    r = pw.resources
     return {
         "x_ServiceId": strings([c or None for c in pw.services.code]),
         "x_Project": strings(projects),
-        "x_Labels": pc.if_else(pw.resources.tags_valid, labels, pa.scalar(None, pa.string())),
+        # Labels rewrite the distinct tag texts (distinct in, distinct out); resources keep
+        # their tag codes, null where untagged.
+        "x_Labels": Coded(gcp_labels(r.tag_texts), np.where(r.tags_valid, r.tag_code, -1)),
     }
 
 
