@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from focusgen.catalog.tables import CatalogTables
-from focusgen.providers.idgen import hex_tokens
+from focusgen.providers.idgen import fill, hex_text
 from focusgen.world.identity import bare_account
 from focusgen.world.keys import unique_rows
 from focusgen.world.model import RUNTIME
@@ -33,7 +34,7 @@ class CapacityReservations:
     capacity: np.ndarray
     list_price: np.ndarray
     contracted_price: np.ndarray
-    id: np.ndarray
+    id: pa.Array  # text
 
     def __len__(self) -> int:
         return len(self.sub)
@@ -42,7 +43,7 @@ class CapacityReservations:
 def empty_reservations() -> CapacityReservations:
     """No capacity reservations."""
     i32, f64 = np.zeros(0, np.int32), np.zeros(0)
-    return CapacityReservations(i32, i32, i32, i32, i32, f64, f64, f64, np.zeros(0, str))
+    return CapacityReservations(i32, i32, i32, i32, i32, f64, f64, f64, pa.array([], pa.string()))
 
 
 def choose_reservations(
@@ -114,7 +115,7 @@ def choose_reservations(
         capacity=np.array(cols[5], float),
         list_price=np.array(cols[6], float),
         contracted_price=np.array(cols[7], float),
-        id=np.zeros(len(rows), str),
+        id=pa.nulls(len(rows), pa.string()),  # named below, from these columns
     )
     reservations.id = _ids(rng, tables, reservations, sub_ids)
     return reservations, line_cr
@@ -122,9 +123,7 @@ def choose_reservations(
 
 def _ids(
     rng: np.random.Generator, tables: CatalogTables, r: CapacityReservations, sub_ids: np.ndarray
-) -> np.ndarray:
-    from focusgen.providers.idgen import fill
-
+) -> pa.Array:
     k = len(r)
     values = {
         "account": lambda: bare_account(sub_ids[r.sub]),
@@ -132,8 +131,8 @@ def _ids(
         "zone": lambda: np.where(
             r.zone >= 0, tables.zone_name[np.maximum(r.zone, 0)], tables.region_id[r.region]
         ),
-        "hex8": lambda: hex_tokens(rng, k, 8),
-        "hex17": lambda: hex_tokens(rng, k, 17),
-        "hex32": lambda: hex_tokens(rng, k, 32),
+        "hex8": lambda: hex_text(rng, k, 8),
+        "hex17": lambda: hex_text(rng, k, 17),
+        "hex32": lambda: hex_text(rng, k, 32),
     }
     return fill(ID_TEMPLATES[tables.catalog.provider], values, k)
