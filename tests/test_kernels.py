@@ -68,12 +68,14 @@ def test_unknown_functions_and_stray_options_are_refused():
     assert kernels.cast(pa.array([1.5]), pa.int64(), safe=False).to_pylist() == [1]
 
 
-def test_a_run_never_loads_pyarrow_compute(tmp_path):
-    # pyarrow.compute builds ~300 wrappers as it loads (~25 ms of every start); blocking it
-    # makes any use of it, or of Arrow methods that load it, fail the run.
+def test_a_run_never_loads_pyarrow_compute_or_numpy_ma(tmp_path):
+    # pyarrow.compute builds ~300 wrappers as it loads (~25 ms of every start), numpy.ma
+    # takes ~8 ms and numpy.char ~1 ms; blocking them makes any use of them, or of calls
+    # that load them (Arrow methods, pa.array(ndarray), plain np.unique), fail the run.
     code = (
         "import sys\n"
-        "sys.modules['pyarrow.compute'] = None\n"
+        "for name in ('pyarrow.compute', 'numpy.ma', 'numpy.char'):\n"
+        "    sys.modules[name] = None\n"
         "from focusgen import generate, load_scenario\n"
         "cases = [\n"
         "    dict(providers='aws', rows=30000, granularity='hourly', output_format='parquet'),\n"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from focusgen.providers.extensions import Coded
-from focusgen.world.keys import unique_columns, unique_rows
+from focusgen.world.keys import distinct, unique_columns, unique_rows
 
 # Small key spaces are marked in a table; wide ones (up to 10^6 per column) are sorted.
 KEY_TABLES = st.tuples(st.integers(1, 4), st.sampled_from([40, 1_000_000])).flatmap(
@@ -42,6 +42,35 @@ def test_unique_rows_too_wide_to_pack_still_matches_numpy():
     rows, inverse = unique_rows(keys, return_inverse=True)
     np.testing.assert_array_equal(rows, np.unique(keys, axis=0))
     np.testing.assert_array_equal(rows[inverse], keys)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        hnp.arrays(
+            st.sampled_from([np.int8, np.int32, np.int64, np.uint16]),
+            st.integers(0, 60),
+            elements=st.integers(0, 100),
+        ),
+        st.lists(st.integers(-(2**62), 2**62), max_size=40).map(np.array),
+        st.lists(st.text(max_size=4), max_size=40).map(np.array),
+        st.lists(st.sampled_from(["a", "b", None]), max_size=20).map(
+            lambda v: np.array([x or "" for x in v], dtype=object)
+        ),
+    )
+)
+def test_distinct_matches_numpy_unique(values):
+    got = distinct(values)
+    expected = np.unique(values)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_distinct_flattens_and_takes_lists_like_numpy():
+    table = np.array([[3, 1], [1, 2]])
+    np.testing.assert_array_equal(distinct(table), [1, 2, 3])
+    np.testing.assert_array_equal(distinct([5, 5, 4]), [4, 5])
+    assert distinct(np.array([], dtype=np.int32)).dtype == np.int32
 
 
 @settings(max_examples=100, deadline=None)

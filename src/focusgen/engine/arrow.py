@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from focusgen.engine.fromnumpy import from_numpy
+
 STRING = pa.dictionary(pa.int32(), pa.string())
 DECIMAL = pa.float64()
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -14,11 +16,10 @@ def strings(values: np.ndarray | list[str] | pa.Array) -> pa.Array:
     """A plain Arrow string array from numpy/python strings (Arrow text as it is)."""
     if isinstance(values, pa.Array):
         return values
-    if isinstance(values, np.ndarray) and values.dtype.kind == "T":
-        # Variable-width numpy strings convert directly (~5x faster than through objects);
-        # fixed-width ones are faster through objects.
-        return pa.array(values, type=pa.string())
-    return pa.array(np.asarray(values, dtype=object), type=pa.string())
+    # Through Python strings, not pa.array(ndarray): that loads numpy.ma (see from_numpy),
+    # and for fixed-width numpy strings it is no faster.
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    return pa.array(values, type=pa.string())
 
 
 def coded(
@@ -32,7 +33,7 @@ def coded(
         top = raw.max() if valid is not None else raw.view(np.uint32).max()
         if top >= len(dictionary) and (valid is None or (valid & (raw >= len(dictionary))).any()):
             raise IndexError(f"dictionary index {top} out of range ({len(dictionary)} values)")
-    idx = pa.array(raw, type=pa.int32(), mask=None if valid is None else ~valid)
+    idx = from_numpy(raw, mask=None if valid is None else ~valid)
     return pa.DictionaryArray.from_arrays(idx, dictionary, safe=False)
 
 
@@ -79,7 +80,7 @@ def release_chunk_memory() -> None:
 
 def _zeros(n: int) -> pa.Array:
     """Shared all-zero int32 indices (constant columns of a block reuse one buffer)."""
-    return _shared(n, "zeros", lambda: pa.array(np.zeros(n, dtype=np.int32), type=pa.int32()))
+    return _shared(n, "zeros", lambda: from_numpy(np.zeros(n, dtype=np.int32)))
 
 
 def constant(value: str | None, n: int) -> pa.DictionaryArray:
@@ -122,7 +123,7 @@ def decimals(
     if n is not None and np.isscalar(values):
         values = np.full(n, values, dtype=np.float64)
     arr = np.asarray(values, dtype=np.float64)
-    return pa.array(arr, type=DECIMAL, mask=None if valid is None else ~valid)
+    return from_numpy(arr, mask=None if valid is None else ~valid)
 
 
 def null_decimals(n: int) -> pa.Array:
@@ -132,4 +133,4 @@ def null_decimals(n: int) -> pa.Array:
 
 def timestamps(micros: np.ndarray) -> pa.Array:
     """A UTC timestamp column from int64 microseconds since the epoch."""
-    return pa.array(micros.astype(np.int64, copy=False), type=pa.int64()).view(TIMESTAMP)
+    return from_numpy(micros.astype(np.int64, copy=False)).view(TIMESTAMP)

@@ -6,7 +6,14 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import coded, constant, constant_timestamps, strings, timestamps
+from focusgen.engine.arrow import (
+    coded,
+    constant,
+    constant_timestamps,
+    from_numpy,
+    strings,
+    timestamps,
+)
 from focusgen.engine.statics import Statics
 from focusgen.focus.dialect import version_columns
 from focusgen.world.model import ProviderWorld
@@ -52,10 +59,8 @@ def common_columns(
 
 def keys(indices: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     """A world-key column (sub-account, service, SKU, region, resource index)."""
-    return pa.array(
-        np.asarray(indices).astype(np.int32, copy=False),
-        type=pa.int32(),
-        mask=None if valid is None else ~valid,
+    return from_numpy(
+        np.asarray(indices).astype(np.int32, copy=False), mask=None if valid is None else ~valid
     )
 
 
@@ -87,12 +92,12 @@ def cost_columns(
 ) -> dict[str, pa.Array]:
     """The four cost metrics plus the effective cost in the pricing currency."""
     return {
-        "ListCost": pa.array(list_cost, type=pa.float64()),
-        "ContractedCost": pa.array(contracted_cost, type=pa.float64()),
-        "BilledCost": pa.array(billed, type=pa.float64()),
-        "EffectiveCost": pa.array(effective, type=pa.float64()),
-        "PricingCurrencyEffectiveCost": pa.array(effective / fx, type=pa.float64()),
-        "_fx": pa.array(np.broadcast_to(fx, np.shape(effective)), type=pa.float64()),
+        "ListCost": from_numpy(list_cost, pa.float64()),
+        "ContractedCost": from_numpy(contracted_cost, pa.float64()),
+        "BilledCost": from_numpy(billed, pa.float64()),
+        "EffectiveCost": from_numpy(effective, pa.float64()),
+        "PricingCurrencyEffectiveCost": from_numpy(effective / fx, pa.float64()),
+        "_fx": from_numpy(np.broadcast_to(fx, np.shape(effective)), pa.float64()),
     }
 
 
@@ -104,13 +109,13 @@ def unit_price_columns(
 ) -> dict[str, pa.Array]:
     """List and contracted unit prices, and the same prices in the pricing currency."""
     mask = None if valid is None else ~valid
-    lp = pa.array(list_price, type=pa.float64(), mask=mask)
-    cp = pa.array(contracted_price, type=pa.float64(), mask=mask)
+    lp = from_numpy(list_price, pa.float64(), mask)
+    cp = from_numpy(contracted_price, pa.float64(), mask)
     if np.isscalar(fx) and fx == 1.0:
         plp, pcp = lp, cp
     else:
-        plp = pa.array(list_price / fx, type=pa.float64(), mask=mask)
-        pcp = pa.array(contracted_price / fx, type=pa.float64(), mask=mask)
+        plp = from_numpy(list_price / fx, pa.float64(), mask)
+        pcp = from_numpy(contracted_price / fx, pa.float64(), mask)
     return {
         "ListUnitPrice": lp,
         "ContractedUnitPrice": cp,
@@ -170,9 +175,9 @@ def contract_applied(
         *contract,
         strings(commitment_ids[who]),
         '","ContractCommitmentAppliedCost":',
-        pc.cast(pa.array(cost[pick]), pa.string()),
+        pc.cast(from_numpy(cost[pick]), pa.string()),
         ',"ContractCommitmentAppliedQuantity":',
-        pc.cast(pa.array(quantity[pick]), pa.string()),
+        pc.cast(from_numpy(quantity[pick]), pa.string()),
         ',"ContractCommitmentAppliedUnit":"',
         strings(unit[who]),
         '"}]}',

@@ -8,7 +8,14 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import coded, constant, decimals, release_chunk_memory, strings
+from focusgen.engine.arrow import (
+    coded,
+    constant,
+    decimals,
+    from_numpy,
+    release_chunk_memory,
+    strings,
+)
 from focusgen.engine.blocks import (
     common_columns,
     contract_applied,
@@ -294,7 +301,7 @@ def _resource_dictionaries(
     world = (st.resource_id, st.resource_name)
     if 2 * len(uniq) >= len(pw.resources.id):
         return uniq[res], world
-    pick = pa.array(uniq)
+    pick = from_numpy(uniq)
     return res, tuple(pc.take(d, pick) for d in world)
 
 
@@ -327,11 +334,11 @@ def _allocation_columns(
     unit = pc.take(st.consumed_unit, row_sku[every])
     details = pc.binary_join_element_wise(
         '{"Elements":[{"AllocatedRatio":',
-        pc.cast(pa.array(ratio[every]), pa.string()),
+        pc.cast(from_numpy(ratio[every]), pa.string()),
         ',"UsageUnit":"',
         unit,
         '","UsageQuantity":',
-        pc.cast(pa.array(consumed[every]), pa.string()),
+        pc.cast(from_numpy(consumed[every]), pa.string()),
         "}]}",
         "",
     )

@@ -19,6 +19,7 @@ from focusgen.engine.canonical import to_table
 from focusgen.engine.credits import CREDIT_SHARE_OF_BILL, credits_in_usage
 from focusgen.engine.statics import statics
 from focusgen.world.corrections import correction_pairs, sla_credit_pairs
+from focusgen.world.keys import distinct
 from focusgen.world.model import ProviderWorld
 
 SUPPORT_MINIMUM_USD = 100.0
@@ -78,7 +79,7 @@ def _credits(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
     if credits_in_usage(pw):
         return None  # folded into the usage rows (x_Credits)
     pairs = pw.tax_pairs[pw.tax_pairs[:, 0] == month]
-    subs = np.unique(pairs[:, 1])
+    subs = distinct(pairs[:, 1])
     subs = subs[pw.org.sub_credited[subs]]
     n = len(subs)
     if not n:
@@ -121,7 +122,7 @@ def _support(pw: ProviderWorld, month: int, sums: np.ndarray) -> pa.Table | None
         return None  # support included in the subscription: no fee rows
     pairs = pw.tax_pairs[pw.tax_pairs[:, 0] == month]
     org = pw.org
-    accounts = np.unique(org.sub_billing[np.unique(pairs[:, 1])])
+    accounts = distinct(org.sub_billing[distinct(pairs[:, 1])])
     n = len(accounts)
     if not n:
         return None

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from pyarrow import _compute
+
+from focusgen.engine.fromnumpy import from_numpy
 
 # name as called -> (registry name, positional inputs (None: any number), options type)
 _FUNCTIONS: dict[str, tuple[str, int | None, type | None]] = {
@@ -78,6 +81,11 @@ _SCALAR_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa
 
 
 def _typed(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        # Arrow's own conversion of an ndarray loads numpy.ma (see from_numpy).
+        if value.dtype.kind in "UO":
+            return pa.array(value.tolist())
+        return from_numpy(value)
     kind = _SCALAR_TYPES.get(type(value))
     return value if kind is None else pa.scalar(value, kind)
 
@@ -87,12 +95,12 @@ def cast(values: Any, target_type: pa.DataType, safe: bool = True) -> Any:
     options = (
         _compute.CastOptions.safe(target_type) if safe else _compute.CastOptions.unsafe(target_type)
     )
-    return _compute.call_function("cast", [values], options)
+    return _compute.call_function("cast", [_typed(values)], options)
 
 
 def take(values: Any, indices: Any) -> Any:
     """``values[indices]``, checking every index is in range."""
-    return _compute.call_function("take", [values, indices], _compute.TakeOptions())
+    return _compute.call_function("take", [_typed(values), _typed(indices)], _compute.TakeOptions())
 
 
 def fill_null(values: Any, fill_value: Any) -> Any:

@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from focusgen.world.keys import distinct
 from focusgen.world.model import ProviderWorld, World
 
 # Rows per chunk of a small world: at 125K rows a 1M-row run splits evenly over two
@@ -154,7 +155,7 @@ def _period_runs(
         after = np.searchsorted(through, targets)
         before = np.where(after > 0, through[np.maximum(after - 1, 0)], 0)
         edges = np.where(through[after] - targets <= targets - before, after + 1, after)
-        edges = np.unique(edges[(edges > 0) & (edges < b - a)])
+        edges = distinct(edges[(edges > 0) & (edges < b - a)])
         bounds = [0, *edges.tolist(), b - a]
         for first, last in pairwise(bounds):
             out.append((a + first, a + last, int(rows[first:last].sum()), 0, _ALL_LINES))
@@ -208,7 +209,7 @@ def _tiles(
         # Rows up to and including each line; whatever is not usage is the first group's.
         through = rows - int(usage[-1]) + usage
         targets = rows * np.arange(1, groups) // groups
-        edges = np.unique(np.searchsorted(through, targets) + 1)
+        edges = distinct(np.searchsorted(through, targets) + 1)
         edges = edges[(edges > 0) & (edges < len(through))]
         before = np.concatenate([[0], through[edges - 1], [rows]])
         bounds = [0, *edges.tolist(), _ALL_LINES]

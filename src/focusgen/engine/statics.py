@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine.arrow import strings
+from focusgen.world.keys import distinct
 from focusgen.world.model import SPEND_COMMITMENT, USAGE_COMMITMENT, ProviderWorld
 
 
@@ -182,7 +183,7 @@ def used_sku_regions(pw: ProviderWorld) -> np.ndarray:
     keys = [pw.lines.sku.astype(np.int64) * n_regions + pw.lines.region]
     if pw.reservations is not None:
         keys.append(pw.reservations.sku.astype(np.int64) * n_regions + pw.reservations.region)
-    return np.unique(np.concatenate(keys))
+    return distinct(np.concatenate(keys))
 
 
 def third_party_services(pw: ProviderWorld) -> np.ndarray:
@@ -252,7 +253,7 @@ def invoice_detail_ids(pw: ProviderWorld) -> np.ndarray:
     invoices = pw.invoice_ids  # (billing, month)
     services = np.arange(len(pw.services.name))
     grid = np.strings.add(invoices[:, :, None, None].astype(str), "-")
-    grid = np.strings.add(grid, np.char.zfill(services.astype(str), 3)[None, None, :, None])
+    grid = np.strings.add(grid, np.strings.zfill(services.astype(str), 3)[None, None, :, None])
     grid = np.strings.add(grid, np.array(["-U", "-P", "-T", "-C", "-A"])[None, None, None, :])
     return grid
 

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, constant, strings
+from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, constant, from_numpy, strings
 from focusgen.engine.statics import used_sku_regions
 from focusgen.world.model import ProviderWorld
 
@@ -147,16 +147,14 @@ class Coded:
         order = np.argsort(first, kind="stable")
         rank = np.empty(len(order), dtype=np.int32)
         rank[order] = np.arange(len(order), dtype=np.int32)
-        return cls(pa.array(texts(distinct[order]), type=pa.string()), rank[inverse.ravel()])
+        return cls(strings(texts(distinct[order])), rank[inverse.ravel()])
 
     def rows(self, idx: pa.Array) -> pa.DictionaryArray:
         """Dictionary-encoded values of lookup indices (null index or value gives null)."""
         raw = pc.fill_null(pc.cast(idx, pa.int32()), -1).to_numpy(zero_copy_only=False)
         code = np.where(raw >= 0, self.remap[np.maximum(raw, 0)], -1)
         valid = code >= 0
-        indices = pa.array(
-            np.maximum(code, 0), type=pa.int32(), mask=None if valid.all() else ~valid
-        )
+        indices = from_numpy(np.maximum(code, 0), pa.int32(), mask=None if valid.all() else ~valid)
         # remap holds positions in the dictionary (index_in of its own values): no check.
         return pa.DictionaryArray.from_arrays(indices, self.dictionary, safe=False)
 
@@ -318,7 +316,7 @@ def _azure(pw: ProviderWorld) -> dict[str, pa.Array]:
             [_meter_subcategory(sku) for sku in catalog_skus], type=pa.string()
         ),
         "x_SkuMeterName": strings(t.sku_meter),
-        "x_PricingBlockSize": pa.array(t.sku_block_size, type=DECIMAL),
+        "x_PricingBlockSize": from_numpy(t.sku_block_size, DECIMAL),
         "x_PricingUnitDescription": strings(
             [
                 azure_unit_of_measure(unit, size)

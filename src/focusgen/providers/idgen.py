@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
+from focusgen.engine.arrow import from_numpy, strings
 
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 _HEX = "0123456789abcdef"
@@ -108,12 +109,7 @@ def as_text(values: np.ndarray | pa.Array) -> pa.Array:
         values = values.combine_chunks()
     if not isinstance(values, pa.Array):
         values = np.asarray(values)
-        if values.dtype.kind == "T":
-            values = pa.array(values, type=pa.string())
-        elif values.dtype.kind in "UO":
-            values = pa.array(values.astype(object), type=pa.string())
-        else:
-            values = pa.array(values)
+        values = strings(values) if values.dtype.kind in "UO" else from_numpy(values)
     if not pa.types.is_string(values.type):
         values = pc.cast(values, pa.string())
     return values

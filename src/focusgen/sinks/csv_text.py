@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
+from focusgen.engine.arrow import from_numpy
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Rows laid out per take. Through jemalloc, large take results are handed back to the OS
@@ -63,7 +64,7 @@ def csv_slices(table: pa.Table) -> Iterator[memoryview]:
     codes = fields.codes  # columns x rows
     for start in range(0, n, SLICE_ROWS):
         index = np.ascontiguousarray(codes[:, start : start + SLICE_ROWS].T).ravel()
-        yield _data(pc.take(pool, pa.array(index)))
+        yield _data(pc.take(pool, from_numpy(index)))
 
 
 @dataclass
@@ -149,7 +150,7 @@ class _Fields:
             self._per_row(j, _floats_text(array, sep))
         else:
             own = ~same
-            base = self._pool(_floats_text(pc.filter(array, pa.array(own)), sep))
+            base = self._pool(_floats_text(pc.filter(array, from_numpy(own)), sep))
             self.codes[j] = earlier.codes
             self.codes[j][own] = np.arange(base, base + np.count_nonzero(own), dtype=np.int32)
         self.floats.append(_Float(bits, valid, self.codes[j]))

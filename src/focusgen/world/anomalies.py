@@ -8,6 +8,7 @@ import numpy as np
 
 from focusgen.engine.trends import date_to_period
 from focusgen.scenario.timeline_spec import Anomaly, Scope
+from focusgen.world.keys import distinct
 from focusgen.world.model import METERED, RUNTIME, STORAGE, ProviderWorld, World
 from focusgen.world.scope import scope_mask
 
@@ -123,7 +124,7 @@ def _random_anomaly(rng: np.random.Generator, pw: ProviderWorld, kind: str) -> A
         scope = Scope(provider=pw.provider, resource=resource)
         magnitude = float(np.round(rng.uniform(6.0, 15.0), 1))
     elif kind == "egress-surge":
-        subs = np.unique(lines.sub[_egress_lines(pw)]) if _egress_lines(pw).any() else [0]
+        subs = distinct(lines.sub[_egress_lines(pw)]) if _egress_lines(pw).any() else [0]
         sub = int(rng.choice(subs))
         scope = Scope(provider=pw.provider, account=str(pw.org.sub_name[sub]))
     elif kind == "idle-resources":
@@ -232,7 +233,7 @@ def _expiring_commitment(pw: ProviderWorld, mask: np.ndarray, start: int) -> tup
     A term bought inside the run is never cut, so its purchase still amortises in full.
     """
     c, n = pw.commitments, pw.timeline.n_periods
-    owners = np.unique(pw.lines.commitment[mask & (pw.lines.commitment >= 0)])
+    owners = distinct(pw.lines.commitment[mask & (pw.lines.commitment >= 0)])
     if not len(owners):
         return None
     natural = owners[(c.end[owners] > 0) & (c.end[owners] < n)]
@@ -270,7 +271,7 @@ def _expected_extra(pw: ProviderWorld, effect: AnomalyEffect, growth: float) -> 
     if effect.kind == "runaway-resource":
         return float(((effect.magnitude - 1.0) / 2.0 * base * periods).sum())
     if effect.kind == "idle-resources":
-        apps = np.unique(pw.resources.app[pw.lines.resource[lines]])
+        apps = distinct(pw.resources.app[pw.lines.resource[lines]])
         runtime = np.flatnonzero(
             np.isin(pw.resources.app[pw.lines.resource], apps)
             & (pw.tables.sku_usage[pw.lines.sku] == RUNTIME)
@@ -301,12 +302,12 @@ def apply_structural(world: World, effects: list[AnomalyEffect]) -> None:
             lines = effect.lines
             pw.lines.start[lines] = np.maximum(pw.lines.start[lines], effect.start)
         elif effect.kind == "commitment-expiry":
-            owners = np.unique(pw.lines.commitment[effect.lines])
+            owners = distinct(pw.lines.commitment[effect.lines])
             # Cut only terms bought before the run; a term ending in the run just lapses.
             cut = owners[pw.commitments.start[owners] < 0]
             pw.commitments.end[cut] = np.minimum(pw.commitments.end[cut], effect.start)
             # Not renewed: the renewal that would have followed never starts.
-            renewals = np.unique(pw.lines.renewal[effect.lines]) if len(pw.lines.renewal) else []
+            renewals = distinct(pw.lines.renewal[effect.lines]) if len(pw.lines.renewal) else []
             for r in renewals:
                 if r >= 0:
                     n = pw.timeline.n_periods

@@ -12,7 +12,7 @@ from focusgen.engine.timeline import Timeline
 from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
 from focusgen.world.identity import bare_account
-from focusgen.world.keys import unique_rows
+from focusgen.world.keys import distinct, unique_rows
 from focusgen.world.model import RUNTIME, SPEND_COMMITMENT, USAGE_COMMITMENT, Commitments
 
 TERMS_HOURS = (8760, 26280)
@@ -219,7 +219,7 @@ def _portfolio(
     if len(usage_keys):
         _, inverse = unique_rows(usage_keys, return_inverse=True)
         sizes = np.bincount(inverse)
-        budget = max(0, max_commitments - len(np.unique(billing)))
+        budget = max(0, max_commitments - len(distinct(billing)))
         keep = np.argsort(-sizes, kind="stable")[:budget]
         kept = np.isin(inverse, keep)
         # Each key's lines, in covered order: a stable sort by key, cut at the key sizes.
@@ -231,7 +231,7 @@ def _portfolio(
     else:
         spend_lines = covered
     if "spend" in kinds:
-        for account in np.unique(sub_billing[line_sub[spend_lines]]):
+        for account in distinct(sub_billing[line_sub[spend_lines]]):
             members = spend_lines[sub_billing[line_sub[spend_lines]] == account]
             if len(members) and len(groups) < max_commitments:
                 groups.append((SPEND_COMMITMENT, np.sort(members)))

@@ -1,4 +1,4 @@
-"""Distinct rows of small integer key tables, found by packing each row into one int64."""
+"""Distinct values and key rows: 1-D arrays sorted once, integer key tables packed into int64."""
 
 from __future__ import annotations
 
@@ -10,6 +10,23 @@ _PACKABLE = 1 << 62
 # Key spaces up to this size, or this many times the key count, are marked in a table.
 _TABLE_MIN = 1 << 16
 _TABLE_PER_KEY = 4
+
+
+def distinct(values: np.ndarray | Sequence) -> np.ndarray:
+    """``np.unique(values)``: the sorted distinct values of an integer or string array.
+
+    Plain ``np.unique`` asks ``numpy.ma`` whether its input is masked, and the first such
+    question loads ``numpy.ma`` (~8 ms, serial time of every run); this sorts and keeps
+    each value that differs from the one before it. NaNs, which ``np.unique`` merges, stay
+    apart: keys are never NaN.
+    """
+    ordered = np.sort(np.asarray(values).ravel())
+    if not len(ordered):
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def unique_rows(
@@ -57,12 +74,12 @@ def unique_columns(
     for column, lowest, step in zip(columns, low.tolist(), stride.tolist(), strict=True):
         packed += (column - lowest) * step
     if total <= max(_TABLE_MIN, _TABLE_PER_KEY * len(packed)):
-        distinct, inverse = _table_unique(packed, total)
+        distinct_keys, inverse = _table_unique(packed, total)
     elif return_inverse:
-        distinct, inverse = np.unique(packed, return_inverse=True)
+        distinct_keys, inverse = np.unique(packed, return_inverse=True)
     else:
-        distinct = np.unique(packed)
-    rows = distinct[:, None] // stride % span + low
+        distinct_keys = distinct(packed)
+    rows = distinct_keys[:, None] // stride % span + low
     return (rows, inverse.ravel()) if return_inverse else rows
 
 
@@ -80,7 +97,6 @@ def _table_unique(packed: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarra
 
 
 def _numpy_unique(keys: np.ndarray, return_inverse: bool):
-    if not return_inverse:
-        return np.unique(keys, axis=0)
+    # With an inverse np.unique never asks numpy.ma (see distinct).
     rows, inverse = np.unique(keys, axis=0, return_inverse=True)
-    return rows, inverse.ravel()
+    return (rows, inverse.ravel()) if return_inverse else rows

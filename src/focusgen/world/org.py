@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from focusgen.providers.conventions import CONVENTIONS, TEAMS, WORDS
+from focusgen.world.keys import distinct
 from focusgen.world.model import Org
 
 _ORG_NAMES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne")
@@ -76,6 +77,6 @@ def build_org(
 
 def _unique(make, rng: np.random.Generator, n: int) -> np.ndarray:
     values = make(rng, n)
-    while len(np.unique(values)) < n:
+    while len(distinct(values)) < n:
         values = make(rng, n)
     return values
