@@ -6,6 +6,7 @@ import gc
 import hashlib
 import json
 import multiprocessing
+import os
 from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,6 +29,8 @@ from focusgen.engine.planner import (
     plan_chunks,
     rows_per_period,
 )
+from focusgen.executors import lanes as lanes_module
+from focusgen.executors import tasks
 from focusgen.executors.tasks import chunk_table, world_for
 from focusgen.run import _shutting_down, plan_workers, wait_for_shutdowns
 from focusgen.world.build import build_world
@@ -114,6 +117,64 @@ def test_worker_processes_are_gone_once_background_shutdowns_are_joined(tmp_path
     assert len(_shutting_down) == 1  # the second run's pool, still closing or closed
     wait_for_shutdowns()
     assert not _shutting_down
+    assert not multiprocessing.active_children()
+
+
+def _chunk_log(monkeypatch, tmp_path, fail=None):
+    """Log which process builds each chunk; ``fail(chunk)`` may break it (in any process)."""
+    log = tmp_path / "chunks.log"
+    real = tasks.run_chunk
+
+    def logged(job, chunk, month_sums):
+        if fail is not None:
+            fail(chunk)
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {chunk.provider} {chunk.month} {chunk.part}\n")
+        return real(job, chunk, month_sums)
+
+    monkeypatch.setattr(tasks, "run_chunk", logged)
+    monkeypatch.setattr(lanes_module, "run_chunk", logged)
+    return log
+
+
+def test_lanes_build_every_chunk_once_and_share_them(tmp_path, monkeypatch):
+    log = _chunk_log(monkeypatch, tmp_path)
+    files = run(tmp_path / "two", "parquet", workers=2)
+    entries = [line.split() for line in log.read_text().splitlines()]
+    built = [tuple(entry[1:]) for entry in entries]
+    assert len(built) == len(set(built))  # no chunk twice
+    parts = [rel for rel in files if rel.endswith(".parquet")]
+    assert len(parts) == len(built) > 4  # and none left out: each chunk writes one part
+    pids = {entry[0] for entry in entries}
+    assert str(os.getpid()) in pids and len(pids) == 2  # this process and one forked lane
+
+
+def _fail_in_a_lane(parent: int, action):
+    def fail(chunk):
+        if os.getpid() != parent:
+            action()
+
+    return fail
+
+
+def _raise():
+    raise RuntimeError("disk on fire")
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (_raise, "disk on fire"),
+        (lambda: os._exit(3), "worker process stopped unexpectedly \\(exit code 3\\)"),
+    ],
+)
+def test_a_failing_lane_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch, action, message):
+    _chunk_log(monkeypatch, tmp_path, fail=_fail_in_a_lane(os.getpid(), action))
+    # Forked lanes start at once and the run has ~20 chunks: they take some.
+    with pytest.raises(RuntimeError, match=message):
+        run(tmp_path / "out", "parquet", workers=3)
+    leftovers = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert leftovers == []
     assert not multiprocessing.active_children()
 
 

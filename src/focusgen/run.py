@@ -21,8 +21,10 @@ import pyarrow as pa
 from focusgen import __version__
 from focusgen.engine.planner import Chunk, plan_chunks
 from focusgen.executors.dask import DaskExecutor
+from focusgen.executors.lanes import Lanes, lanes_available
 from focusgen.executors.pool import process_pool
 from focusgen.executors.tasks import (
+    ChunkResult,
     Job,
     chunk_rel,
     chunk_table,
@@ -98,30 +100,38 @@ def generate(
     # Built through the task module's cache (which also applies the memory policy) so
     # forked workers inherit the world.
     world = world_for(scenario_json)[1]
-    executor = closer = None
+    executor = lanes = closer = None
     try:
         chunks = plan_chunks(world, chunk_rows, daily_files(world, scenario))
         shared_files = scenario.output.layout == "provider"
         mode = "dask" if dask_client is not None else plan_workers(workers, chunks, shared_files)
+        # Chunks that write their own files run in lanes: this process and forked copies
+        # of it. Elsewhere, and where tables travel back to one writer, a pool runs them.
+        use_lanes = mode == "processes" and not shared_files and lanes_available()
         if mode == "dask":
             executor = DaskExecutor(dask_client)
-        elif mode == "processes":
+        elif mode == "processes" and not use_lanes:
             executor = process_pool(workers, scenario_json)
         storage = Storage(scenario.output.path, storage_options or StorageOptions())
         staging_rel = f".focusgen-staging-{int(time.time() * 1000)}-{os.getpid()}"
+        job = Job(scenario_json, storage.child(staging_rel), write=not shared_files)
         run = _Run(scenario, world, chunks, storage, staging_rel, progress)
         try:
             storage.makedirs(staging_rel)
-            if executor is None:
+            if use_lanes:
+                lanes = Lanes(workers - 1, job, chunks)
+                run.in_lanes(lanes)
+                closer = _shut_down_in_background(lanes.close)
+            elif executor is None:
                 run.in_process(overlap_writes=mode == "pipeline")
             else:
                 run.parallel(
                     executor,
-                    Job(scenario_json, storage.child(staging_rel), write=not shared_files),
+                    job,
                     limit=2 * workers if dask_client is None else _dask_slots(dask_client),
                 )
                 if mode == "processes":
-                    closer = _shut_down_in_background(executor)
+                    closer = _shut_down_in_background(executor.shutdown)
             for rel, text in native_manifests(world, scenario, run.files, run.file_rows).items():
                 run.staging.write_text(rel, text)
                 run.files.append(rel)
@@ -131,6 +141,8 @@ def generate(
                 )
             _publish(storage, staging_rel, run.files)
         except BaseException:
+            if lanes is not None:
+                lanes.kill()  # before the staging folder goes: lanes write into it
             run.abort()
             with contextlib.suppress(Exception):
                 storage.delete_tree(staging_rel)
@@ -172,15 +184,15 @@ def generate(
 _shutting_down: list[threading.Thread] = []
 
 
-def _shut_down_in_background(executor) -> threading.Thread:
-    """Shut an executor down on its own thread: its workers exit while this one publishes.
+def _shut_down_in_background(shutdown: Callable[[], None]) -> threading.Thread:
+    """Shut worker processes down on their own thread while this one publishes.
 
     Every chunk is back by then. Worker processes take ~10-20 ms to exit and be joined
     after a 1M-row run; meanwhile this process moves files, writes the summary and returns
     to its caller. The next run, and the interpreter's exit (atexit, which the CLI's fast
     exit also runs), wait for the threads first.
     """
-    closer = threading.Thread(target=executor.shutdown, name="focusgen-shutdown")
+    closer = threading.Thread(target=shutdown, name="focusgen-shutdown")
     closer.start()
     _shutting_down.append(closer)
     return closer
@@ -307,6 +319,42 @@ class _Run:
         finally:
             if io is not None:
                 io.shutdown(cancel_futures=True)
+
+    def in_lanes(self, lanes: Lanes) -> None:
+        """Build usage chunks here while the other lanes do too; record all in chunk order.
+
+        A closing chunk is built here once every usage chunk before it is recorded: its
+        month's cost sums are then complete, added in chunk order.
+        """
+        results: dict[int, ChunkResult] = {}
+        sums: dict[tuple[int, int], np.ndarray] = {}
+        cursor = 0
+
+        def record_ready() -> None:
+            nonlocal cursor
+            while cursor < len(self.chunks):
+                chunk = self.chunks[cursor]
+                key = (chunk.provider, chunk.month)
+                if chunk.closing:
+                    result = lanes.run_here(cursor, sums.pop(key, None))
+                elif cursor in results:
+                    result = results.pop(cursor)
+                    _add_sums(sums, key, result.sums)
+                else:
+                    return
+                self.record(chunk, result.rel, result.totals)
+                cursor += 1
+
+        while (index := lanes.take()) is not None:
+            results[index] = lanes.run_here(index)
+            results.update(lanes.collect(block=False))
+            record_ready()
+        record_ready()
+        while cursor < len(self.chunks):
+            if not lanes.pending():
+                raise RuntimeError(f"no worker process sent chunk {cursor}'s result")
+            results.update(lanes.collect(block=True))
+            record_ready()
 
     def parallel(self, executor, job: Job, limit: int) -> None:
         """Submit chunk tasks, at most ``limit`` in flight; take results in chunk order.
