@@ -152,7 +152,9 @@ def generate(
     # the cyclic GC paused, then freezing them, spares the run full collections that
     # would walk them all (~25 ms each).
     with gc_paused(freeze=True):
+        from focusgen.memory import process_ends_after_run
         from focusgen.run import generate as run_generate
+    process_ends_after_run()  # the command exits after its one run
 
     try:
         scenario = load_scenario(

@@ -9,6 +9,7 @@ import threading
 import traceback
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
 
 import numpy as np
 
@@ -76,10 +77,7 @@ class Lanes:
 
     def take(self) -> int | None:
         """The index (into the plan) of the next usage chunk no lane has taken, if any."""
-        with self._counter.get_lock():
-            k = self._counter.value
-            self._counter.value = k + 1
-        return self._usage[k] if k < len(self._usage) else None
+        return _take(self._counter, self._usage)
 
     def run_here(self, index: int, month_sums: np.ndarray | None = None) -> ChunkResult:
         """Build and write one chunk in this process."""
@@ -128,17 +126,21 @@ class Lanes:
             self._counter.value = len(self._usage)
 
 
-def _lane(send: Connection, counter, job_bytes: bytes, chunks: list[Chunk], usage) -> None:
+def _take(counter: Synchronized, usage: list[int]) -> int | None:
+    """Advance the shared counter; the plan index of the usage chunk it pointed at."""
+    with counter.get_lock():
+        k = counter.value
+        counter.value = k + 1
+    return usage[k] if k < len(usage) else None
+
+
+def _lane(
+    send: Connection, counter: Synchronized, job_bytes: bytes, chunks: list[Chunk], usage: list[int]
+) -> None:
     """A forked lane: take usage chunks until none is left; send each one's result."""
     try:
         job = pickle.loads(job_bytes)
-        while True:
-            with counter.get_lock():
-                k = counter.value
-                counter.value = k + 1
-            if k >= len(usage):
-                break
-            index = usage[k]
+        while (index := _take(counter, usage)) is not None:
             send.send((index, run_chunk(job, chunks[index], None)))
         send.send(_DONE)
     except BaseException as error:
@@ -151,7 +153,9 @@ def _lane(send: Connection, counter, job_bytes: bytes, chunks: list[Chunk], usag
         send.close()
 
 
-def _read(receive: Connection, process, results: queue.SimpleQueue) -> None:
+def _read(
+    receive: Connection, process: multiprocessing.process.BaseProcess, results: queue.SimpleQueue
+) -> None:
     """Move one lane's messages to the caller's queue; report a lane that died."""
     with receive:
         while True:
