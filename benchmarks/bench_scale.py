@@ -7,9 +7,11 @@ Usage: python benchmarks/bench_scale.py [--rows 100000,1000000,10000000] [--repe
 Workload: AWS, FOCUS 1.2, hourly (or daily, the CLI's default), one month, billing-period
 layout, seed 42. Each run is a fresh process, through the Python API or (``--via cli``) the
 ``focusgen generate`` command, which also loads the CLI and prints a summary; ``gen s`` is
-the generation time the run reports. Peak RSS is sampled over its whole process tree
-(parent plus workers). The
-pyarrow column times pyarrow alone writing the same rows (read back into memory first);
+the generation time the run reports. Peak RSS is sampled every 50 ms over the whole process
+tree (parent plus workers) in one extra run per worker count: sampling costs CPU the timed
+runs would share (a single run at 10M rows and above is both timed and sampled). The
+pyarrow column times pyarrow alone writing the same rows (read back into memory first),
+in runs after ours;
 the toolkit column runs ``focus-toolkit generate --provider aws --focus-version 1.2`` (a
 focus-data-toolkit 0.14.1 install, Python 3.12) on the same row count in the same session.
 Ratios compare whole-process wall times, so start-up counts on both sides. Medians of
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import psutil
 
@@ -75,16 +78,17 @@ def ours_command(via: str, rows: int, fmt: str, out: str, workers: int, granular
             "--seed", "42", "--output", out, "--workers", str(workers), "--quiet"]
 
 
-def measure(command: list[str]) -> dict:
-    """Run a command; its wall time, tree peak RSS (MB) and last JSON line, if any."""
+def measure(command: list[str], sample_memory: bool = True) -> dict:
+    """Run a command; its wall time, tree peak RSS (MB, if sampled) and last JSON line."""
     began = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
     peak = [0]
 
     def sample() -> None:
-        # Every sample costs CPU on the cores the run uses; 50 ms keeps that under ~1%.
-        while not done.wait(0.05):
+        # A sample walks the process table: ~1.2 ms of CPU every 50 ms, taken from a core
+        # the run would use when it uses them all (timed runs are not sampled).
+        while sample_memory and not done.wait(0.05):
             try:
                 root = psutil.Process(proc.pid)
                 tree = [root, *root.children(recursive=True)]
@@ -145,21 +149,42 @@ def main() -> None:
                 with tempfile.TemporaryDirectory() as tmp:
                     runs.append(measure([args.toolkit, "generate", "--provider", "aws",
                                          "--focus-version", "1.2", "--rows", str(rows),
-                                         "--seed", "42", "--out", tmp]))
+                                         "--seed", "42", "--out", tmp], sample_memory=False))
             toolkit_wall[rows] = statistics.median(r["wall"] for r in runs)
         for fmt in args.formats.split(","):
             counts = [int(w) for w in args.workers.split(",")]
             ours: dict[int, list[dict]] = {w: [] for w in counts}
+            peaks: dict[int, float] = {}
             base: list[dict] = []
+            # A single run (10M rows and more) is timed and sampled at once; shorter runs
+            # are timed unsampled and their memory taken from one more, sampled run.
+            sampled = repeat == 1
             # Worker counts alternate within each repeat, so load on a shared machine hits
             # them alike and the speed-up column compares runs of the same moment.
             for _ in range(repeat):
                 for workers in counts:
                     with tempfile.TemporaryDirectory() as tmp:
                         ours[workers].append(measure(ours_command(
-                            args.via, rows, fmt, tmp, workers, args.granularity)))
-                        if workers == counts[0] and not args.no_baseline:
-                            base.append(measure([sys.executable, "-c", BASELINE, tmp, fmt]))
+                            args.via, rows, fmt, tmp, workers, args.granularity), sampled))
+            for workers in counts:
+                if sampled:
+                    peaks[workers] = ours[workers][0]["peak_mb"]
+                    continue
+                with tempfile.TemporaryDirectory() as tmp:
+                    peaks[workers] = measure(ours_command(
+                        args.via, rows, fmt, tmp, workers, args.granularity))["peak_mb"]
+            # pyarrow's runs come after ours, not between worker counts: interleaved, one
+            # count's runs would each start right after a process that read, wrote and
+            # freed the whole table, and the other count's never would.
+            if not args.no_baseline:
+                with tempfile.TemporaryDirectory() as tmp:
+                    measure(ours_command(args.via, rows, fmt, tmp, counts[0], args.granularity),
+                            sample_memory=False)
+                    for _ in range(repeat):
+                        base.append(measure([sys.executable, "-c", BASELINE, tmp, fmt],
+                                            sample_memory=False))
+                        for stale in Path(tmp).glob("baseline*"):
+                            stale.unlink()
             for workers in counts:
                 gen = statistics.median(r["seconds"] for r in ours[workers])
                 speedup = statistics.median(
@@ -168,7 +193,7 @@ def main() -> None:
                 )
                 wall = statistics.median(r["wall"] for r in ours[workers])
                 written = ours[workers][0]["rows"]
-                peak = max(r["peak_mb"] for r in ours[workers])
+                peak = peaks[workers]
                 line = (f"{written:>10,} {fmt:>7} {workers:>2} {gen:>7.2f} {wall:>7.2f} "
                         f"{written / gen:>10,.0f} {speedup:>7.2f} {peak:>8.0f}")
                 if base and workers == counts[0]:
