@@ -141,7 +141,7 @@ def generate(
                 )
             _publish(storage, staging_rel, run.files)
         except BaseException:
-            if lanes is not None:
+            if lanes is not None and closer is None:
                 lanes.kill()  # before the staging folder goes: lanes write into it
             run.abort()
             with contextlib.suppress(Exception):

@@ -10,10 +10,10 @@ from focusgen.engine.arrow import (
     coded,
     constant,
     constant_timestamps,
-    from_numpy,
     strings,
     timestamps,
 )
+from focusgen.engine.fromnumpy import from_numpy
 from focusgen.engine.statics import Statics
 from focusgen.focus.dialect import version_columns
 from focusgen.world.model import ProviderWorld

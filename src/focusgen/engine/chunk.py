@@ -12,7 +12,6 @@ from focusgen.engine.arrow import (
     coded,
     constant,
     decimals,
-    from_numpy,
     release_chunk_memory,
     strings,
 )
@@ -28,6 +27,7 @@ from focusgen.engine.blocks import (
 )
 from focusgen.engine.canonical import to_table
 from focusgen.engine.credits import credits_in_usage, usage_credits
+from focusgen.engine.fromnumpy import from_numpy
 from focusgen.engine.planner import Chunk
 from focusgen.engine.statics import pricing_categories, statics
 from focusgen.engine.trends import trend_factor

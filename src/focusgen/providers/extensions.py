@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, constant, from_numpy, strings
+from focusgen.engine.arrow import DECIMAL, STRING, TIMESTAMP, constant, strings
+from focusgen.engine.fromnumpy import from_numpy
 from focusgen.engine.statics import used_sku_regions
 from focusgen.world.model import ProviderWorld
 

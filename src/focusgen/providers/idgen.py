@@ -10,7 +10,8 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import from_numpy, strings
+from focusgen.engine.arrow import strings
+from focusgen.engine.fromnumpy import from_numpy
 
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 _HEX = "0123456789abcdef"

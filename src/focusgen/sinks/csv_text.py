@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import from_numpy
+from focusgen.engine.fromnumpy import from_numpy
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Rows laid out per take. Through jemalloc, large take results are handed back to the OS
