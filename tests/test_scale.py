@@ -80,7 +80,8 @@ def run(folder: Path, fmt: str, layout: str = "billing-period", **kwargs) -> dic
 @pytest.mark.parametrize(
     ("fmt", "layout", "workers"),
     [
-        ("parquet", "billing-period", 2),  # worker processes write their own parts
+        ("parquet", "billing-period", 2),  # this process and a forked lane write parts
+        ("parquet", "billing-period", 3),  # and two forked lanes
         ("csv", "billing-period", 2),
         ("parquet", "provider", 2),  # one thread builds while another writes
         ("parquet", "provider", 3),  # worker processes send tables back to one writer
