@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from focusgen.engine.arrow import as_arrow
 from focusgen.engine.fromnumpy import from_numpy
 
 DTYPES = st.sampled_from(
@@ -65,3 +66,17 @@ def test_from_numpy_casts_to_a_requested_type_safely():
 def test_from_numpy_refuses_what_it_cannot_wrap(values):
     with pytest.raises(TypeError, match="1-D fixed-width"):
         from_numpy(values)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array(["a", "bb", ""]),
+        np.array(["x", None, "z"], dtype=object),
+        np.array([1.5, -2.0]),
+        np.array([3, 4], dtype=np.int32),
+        np.array([True, False]),
+    ],
+)
+def test_as_arrow_gives_what_pa_array_gives(values):
+    assert as_arrow(values).equals(pa.array(values))  # Arrow's own conversion, numpy.ma and all

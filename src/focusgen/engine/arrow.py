@@ -22,6 +22,14 @@ def strings(values: np.ndarray | list[str] | pa.Array) -> pa.Array:
     return pa.array(values, type=pa.string())
 
 
+def as_arrow(values: np.ndarray) -> pa.Array:
+    """An ndarray as Arrow: text through ``strings``, numbers and times through ``from_numpy``.
+
+    Neither loads ``numpy.ma``, which ``pa.array(ndarray)`` does (see ``from_numpy``).
+    """
+    return strings(values) if values.dtype.kind in "UTO" else from_numpy(values)
+
+
 def coded(
     indices: np.ndarray, dictionary: pa.Array, valid: np.ndarray | None = None
 ) -> pa.DictionaryArray:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import _compute
 
-from focusgen.engine.fromnumpy import from_numpy
+from focusgen.engine.arrow import as_arrow
 
 # name as called -> (registry name, positional inputs (None: any number), options type)
 _FUNCTIONS: dict[str, tuple[str, int | None, type | None]] = {
@@ -82,10 +82,7 @@ _SCALAR_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa
 
 def _typed(value: Any) -> Any:
     if isinstance(value, np.ndarray):
-        # Arrow's own conversion of an ndarray loads numpy.ma (see from_numpy).
-        if value.dtype.kind in "UO":
-            return pa.array(value.tolist())
-        return from_numpy(value)
+        return as_arrow(value)  # Arrow's own conversion would load numpy.ma
     kind = _SCALAR_TYPES.get(type(value))
     return value if kind is None else pa.scalar(value, kind)
 

@@ -10,8 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from focusgen.engine import kernels as pc
-from focusgen.engine.arrow import strings
-from focusgen.engine.fromnumpy import from_numpy
+from focusgen.engine.arrow import as_arrow
 
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 _HEX = "0123456789abcdef"
@@ -109,8 +108,7 @@ def as_text(values: np.ndarray | pa.Array) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if not isinstance(values, pa.Array):
-        values = np.asarray(values)
-        values = strings(values) if values.dtype.kind in "UO" else from_numpy(values)
+        values = as_arrow(np.asarray(values))
     if not pa.types.is_string(values.type):
         values = pc.cast(values, pa.string())
     return values
