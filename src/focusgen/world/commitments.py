@@ -11,6 +11,7 @@ from focusgen.catalog.tables import CatalogTables
 from focusgen.engine.timeline import Timeline
 from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
+from focusgen.world.concurrency import peak_concurrency
 from focusgen.world.identity import bare_account
 from focusgen.world.keys import distinct, unique_rows
 from focusgen.world.model import RUNTIME, SPEND_COMMITMENT, USAGE_COMMITMENT, Commitments
@@ -94,22 +95,29 @@ def build_commitments(
         line_start,
         line_end,
         line_qty,
-        line_spot,
         contracted,
         listed,
         sub_billing,
-        sub_ids,
         spend_service,
     )
+    eligible = commitment_eligible(tables, line_sku, line_spot)
+    if coverage <= 0 or max_commitments <= 0 or not eligible.any():
+        return _no_portfolio(len(line_sku))
+    # Lines in the order they are taken (longest first, random among equals), the same for
+    # every attempt: drawn once, and each attempt goes on from the stream's state after it.
+    life = (line_end - line_start).astype(float)
+    cost = contracted * line_qty * life
+    candidates = np.flatnonzero(eligible)
+    order = candidates[np.lexsort((rng.random(len(candidates)), -life[candidates]))]
+    whole = float(cost[eligible].sum())
+    ranking = (order, np.cumsum(cost[order]) / whole)
     state = rng.bit_generator.state
     target = coverage
     best, best_error, naming = None, np.inf, None
     for _ in range(4):
         rng.bit_generator.state = state
-        result, stream = _portfolio(rng, *args, target, utilisation, max_commitments)
-        realised = realised_coverage(
-            tables, line_sku, line_start, line_end, line_qty, line_spot, contracted, result
-        )
+        result, stream = _portfolio(rng, *args, ranking, target, utilisation, max_commitments)
+        realised = realised_coverage(line_start, line_end, line_qty, contracted, whole, result)
         if abs(realised - coverage) < best_error:
             best, best_error, naming = result, abs(realised - coverage), stream
         if target >= 1.0 or best_error <= 0.03 or realised <= 0:
@@ -131,20 +139,17 @@ def commitment_eligible(
 
 
 def realised_coverage(
-    tables: CatalogTables,
-    line_sku: np.ndarray,
     line_start: np.ndarray,
     line_end: np.ndarray,
     line_qty: np.ndarray,
-    line_spot: np.ndarray,
     contracted: np.ndarray,
+    whole: float,
     portfolio: tuple[Commitments, np.ndarray, np.ndarray, np.ndarray],
 ) -> float:
-    """Share of the eligible usage (contracted cost over the run) inside a commitment term."""
+    """Share of the eligible usage (``whole``: its contracted cost over the run) inside a
+    commitment term."""
     commitments, line_commitment, _, line_renewal = portfolio
-    eligible = commitment_eligible(tables, line_sku, line_spot)
     per_period = contracted * line_qty
-    whole = float((per_period * (line_end - line_start))[eligible].sum())
     covered = np.flatnonzero(line_commitment >= 0)
     if whole <= 0 or not len(covered):
         return 0.0
@@ -158,6 +163,12 @@ def realised_coverage(
     return float((per_period[covered] * periods).sum()) / whole
 
 
+def _no_portfolio(n_lines: int) -> tuple[Commitments, np.ndarray, np.ndarray, np.ndarray]:
+    """No commitments: no line covered, no committed rate, no renewal."""
+    none = np.full(n_lines, -1, dtype=np.int32)
+    return empty_commitments(), none, np.zeros(n_lines), none.copy()
+
+
 def _portfolio(
     rng: np.random.Generator,
     tables: CatalogTables,
@@ -169,31 +180,25 @@ def _portfolio(
     line_start: np.ndarray,
     line_end: np.ndarray,
     line_qty: np.ndarray,
-    line_spot: np.ndarray,
     contracted: np.ndarray,
     listed: np.ndarray,
     sub_billing: np.ndarray,
-    sub_ids: np.ndarray,
     spend_service: int,
+    ranking: tuple[np.ndarray, np.ndarray],
     coverage: float,
     utilisation: float,
     max_commitments: int,
 ) -> tuple[tuple[Commitments, np.ndarray, np.ndarray, np.ndarray], dict | None]:
     """One portfolio covering (before terms and caps) ``coverage`` of the eligible usage,
-    unnamed, and the random stream's state to name it from (None when it is empty)."""
+    unnamed, and the random stream's state to name it from (None when it is empty).
+
+    ``ranking``: the eligible lines in the order they are taken, and the share of the
+    eligible usage the lines up to each one make."""
     n = len(line_sku)
     line_commitment = np.full(n, -1, dtype=np.int32)
     line_rate = np.zeros(n)
     kinds = tables.catalog.commitment_types
-    eligible = commitment_eligible(tables, line_sku, line_spot)
-    no_renewal = np.full(n, -1, dtype=np.int32)
-    if coverage <= 0 or max_commitments <= 0 or not eligible.any():
-        return (empty_commitments(), line_commitment, line_rate, no_renewal), None
-    life = (line_end - line_start).astype(float)
-    cost = contracted * line_qty * life
-    candidates = np.flatnonzero(eligible)
-    order = candidates[np.lexsort((rng.random(len(candidates)), -life[candidates]))]
-    share = np.cumsum(cost[order]) / cost[eligible].sum()
+    order, share = ranking
     covered = order[: int(np.searchsorted(share, coverage)) + 1]
 
     billing = sub_billing[line_sub[covered]]
@@ -236,7 +241,7 @@ def _portfolio(
             if len(members) and len(groups) < max_commitments:
                 groups.append((SPEND_COMMITMENT, np.sort(members)))
     if not groups:
-        return (empty_commitments(), line_commitment, line_rate, no_renewal), None
+        return _no_portfolio(n), None
 
     n_groups = len(groups)
     kind = np.array([k for k, _ in groups], dtype=np.int32)
@@ -276,12 +281,7 @@ def _portfolio(
         member_usage, unit_rate[group_of] * norm, contracted[members] * (1 - discount[group_of])
     )
     per_hour = line_qty[members] * np.where(member_usage, norm, rates)
-    peak = np.array(
-        [
-            _peak_concurrency(line_start[m], line_end[m], per_hour[o : o + len(m)])
-            for o, (_, m) in zip(offsets.tolist(), groups, strict=True)
-        ]
-    )
+    peak = peak_concurrency(line_start[members], line_end[members], per_hour, sizes)
     capacity = peak / target
     capacity = np.where(usage, np.ceil(capacity * 100) / 100, capacity)
     line_commitment[members] = group_of
@@ -335,13 +335,6 @@ def _portfolio(
     )
     # Named by the caller from this point of the stream, if this portfolio is the one kept.
     return (out, line_commitment, line_rate, line_renewal), rng.bit_generator.state
-
-
-def _peak_concurrency(start: np.ndarray, end: np.ndarray, amount: np.ndarray) -> float:
-    times = np.concatenate([start, end])
-    delta = np.concatenate([amount, -amount])
-    order = np.lexsort((delta, times))
-    return float(np.max(np.cumsum(delta[order])))
 
 
 def _name_commitments(
