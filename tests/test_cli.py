@@ -195,3 +195,26 @@ def test_a_run_with_cached_yaml_never_loads_pyyaml(tmp_path):
     assert [run.returncode for run in runs] == [0, 0], runs[0].stderr[-2000:]
     # The first run parses the packaged YAML and caches it; the second reads the copies.
     assert [run.stdout.split()[-1] for run in runs] == ["True", "False"]
+
+
+def test_the_summary_is_plain_text_and_a_quiet_run_never_loads_rich(tmp_path):
+    # rich draws the progress bar on terminals; without one, a run need not load it.
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('rich loaded', 'rich' in sys.modules))\n"
+        "sys.argv = ['focusgen', 'generate', '--providers', 'aws', '--rows', '2000',"
+        f" '--months', '1', '--output', {str(tmp_path / 'out')!r}]\n"
+        "from focusgen.launch import main\n"
+        "main()\n"
+    )
+    done = python(code)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "rich loaded False"
+    header = next(i for i, line in enumerate(lines) if line.startswith("ChargeCategory"))
+    # Numbers right-aligned: every row's last cell ends where the header's does.
+    rows = lines[header + 2 : lines.index(lines[-2])]
+    assert rows and all(len(row) == len(lines[header]) for row in rows)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    usage = next(row for row in rows if row.startswith("Usage"))
+    assert usage.split()[1] == f"{summary['totals']['by_charge_category']['Usage']['rows']:,}"

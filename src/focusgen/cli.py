@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from focusgen import __version__
 from focusgen.gcpause import gc_paused
@@ -23,6 +21,7 @@ from focusgen.scenario.presets import (
     profile_preset,
 )
 from focusgen.sinks.storage import StorageOptions, check_uri
+from focusgen.texttable import text_table
 
 app = typer.Typer(
     add_completion=False,
@@ -31,10 +30,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Generate synthetic, coherent, conformant FOCUS billing data.",
 )
-console = Console(stderr=True)
-# Plain text: no markup, emoji codes or highlighting in names and paths (and none of
-# their first-use costs: ~6 ms of regex and emoji tables on every run)
-out = Console(markup=False, emoji=False, highlight=False)
 
 # Scenario field -> the CLI option that sets it, so errors name what the user typed.
 OPTION_NAMES = {
@@ -67,7 +62,7 @@ def _fail(message: str) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"focusgen {__version__}")
+        print(f"focusgen {__version__}")
         raise typer.Exit()
 
 
@@ -186,7 +181,7 @@ def generate(
     if s3_endpoint_url is not None and "://" not in s3_endpoint_url:
         _fail(f"--s3-endpoint-url={s3_endpoint_url!r}: must be a URL such as http://host:port")
     client = _dask_client(dask_scheduler) if dask_scheduler else None
-    with _progress_bar(show=not quiet and console.is_terminal) as report:
+    with _progress_bar(show=not quiet and sys.stderr.isatty()) as report:
         try:
             summary = run_generate(
                 scenario,
@@ -210,9 +205,12 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not show:
         yield None
         return
+    # Loaded only for a terminal that shows the bar: rich costs ~15 ms to load.
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (BarColumn(), MofNCompleteColumn(), TextColumn("rows"), TimeElapsedColumn())
+    console = Console(stderr=True)
     with Progress(TextColumn("[bold]generating"), *columns, console=console) as progress:
         task = progress.add_task("rows", total=None)
         yield lambda done, total: progress.update(task, completed=done, total=total)
@@ -252,30 +250,29 @@ def _dask_client(address: str):
 def _print_summary(summary) -> None:
     # Milliseconds under ten seconds: benchmarks compare runs of half a second.
     took = f"{summary.seconds:.3f}" if summary.seconds < 10 else f"{summary.seconds:.2f}"
-    table = Table(
-        title=f"focusgen: {summary.rows:,} rows in {took}s "
+    print(
+        f"focusgen: {summary.rows:,} rows in {took}s "
         f"({summary.rows_per_second:,.0f} rows/s) -> {summary.output}"
     )
-    table.add_column("ChargeCategory")
-    table.add_column("rows", justify="right")
-    table.add_column("BilledCost", justify="right")
-    table.add_column("EffectiveCost", justify="right")
-    for category, values in summary.totals["by_charge_category"].items():
-        table.add_row(
-            category,
+    groups = [
+        *((category, values) for category, values in summary.totals["by_charge_category"].items()),
+        *(
+            (f"[provider] {provider}", values)
+            for provider, values in summary.totals["by_provider"].items()
+        ),
+    ]
+    rows = [
+        (
+            label,
             f"{values['rows']:,}",
             f"{values['BilledCost']:,.2f}",
             f"{values['EffectiveCost']:,.2f}",
         )
-    for provider, values in summary.totals["by_provider"].items():
-        table.add_row(
-            f"[provider] {provider}",
-            f"{values['rows']:,}",
-            f"{values['BilledCost']:,.2f}",
-            f"{values['EffectiveCost']:,.2f}",
-        )
-    out.print(table)
-    out.print(
+        for label, values in groups
+    ]
+    header = ("ChargeCategory", "rows", "BilledCost", "EffectiveCost")
+    print(text_table(header, rows, right=(1, 2, 3)))
+    print(
         f"currency {summary.scenario.currency}; files: {len(summary.files)}; "
         f"summary: {summary.output}/summary.json"
     )
@@ -284,6 +281,10 @@ def _print_summary(summary) -> None:
 @app.command()
 def presets() -> None:
     """List the profile and distribution presets."""
+    # rich wraps these wide tables to the terminal; only this command loads it.
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="profiles")
     fields = list(profile_preset(profile_names()[0]))
     table.add_column("setting")
@@ -291,6 +292,7 @@ def presets() -> None:
         table.add_column(name)
     for field in fields:
         table.add_row(field, *[str(profile_preset(n)[field]) for n in profile_names()])
+    out = Console(markup=False, emoji=False, highlight=False)
     out.print(table)
     dist = Table(title="distributions (service-category weights)")
     dist.add_column("distribution")
@@ -337,7 +339,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        console.print("interrupted; no partial files were left under final names")
+        print("interrupted; no partial files were left under final names", file=sys.stderr)
         _exit(130)
     except SystemExit as done:  # how every command ends
         _exit(done.code)

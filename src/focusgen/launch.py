@@ -10,7 +10,7 @@ from focusgen.gcpause import gc_paused
 def main() -> None:
     """Load the CLI with the cyclic GC paused, freeze what it loaded, then run the command.
 
-    Loading typer, rich, pydantic and the scenario models allocates enough objects to set
+    Loading typer, pydantic and the scenario models allocates enough objects to set
     off a full collection (~16 ms) that finds no garbage: all of it stays loaded until the
     command ends. Frozen, later collections skip it too.
 
