@@ -53,7 +53,7 @@ def test_quick_commands_and_scenario_checks_do_not_load_the_engine():
 def test_the_command_loads_its_cli_frozen_and_import_focusgen_stays_light():
     light = python("import sys, focusgen; print('pydantic' in sys.modules)")
     assert light.stdout.strip() == "False", light.stderr
-    # The launcher freezes what loading the CLI allocated (typer, rich, pydantic, models),
+    # The launcher freezes what loading the CLI allocated (pydantic, the scenario models),
     # so no collection walks it again; the count is read as the command exits.
     # The command's own process skips pydantic's plugin lookup (an entry-point scan of
     # every installed package); a user's explicit setting is kept.

@@ -6,15 +6,14 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
-from focusgen.cli import app
 from focusgen.providers.extensions import (
     azure_unit_of_measure,
     extension_fields,
     gcp_labels,
     usage_prefix,
 )
+from support.cli import invoke
 from support.data import make_dataset, read
 
 
@@ -161,10 +160,9 @@ def test_oci_compartments_are_stable_per_resource(dataset):
 
 def test_no_extensions_leaves_only_focus_columns(tmp_path):
     out = tmp_path / "plain"
-    result = CliRunner().invoke(
-        app,
-        ["generate", "--providers", "gcp", "--rows", "2000", "--no-extensions", "--quiet",
-         "--output", str(out)],
+    result = invoke(
+        "generate", "--providers", "gcp", "--rows", "2000", "--no-extensions", "--quiet",
+        "--output", str(out),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     schema = pq.read_schema(sorted(out.rglob("*.parquet"))[0])

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
 
-from focusgen.cli import app
 from focusgen.validate import validate
+from support.cli import invoke
 from support.data import SHARED, make_dataset
 
 PROVIDERS = ("aws", "azure", "gcp", "oci")
@@ -279,22 +278,21 @@ def test_missing_mandatory_column(root, base_csv):
 
 
 def test_cli_outputs_and_exit_codes(root, base_csv):
-    runner = CliRunner()
-    ok = runner.invoke(app, ["validate", str(base_csv), "--format", "json"])
+    ok = invoke("validate", str(base_csv), "--format", "json")
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["errors"] == 0
     bad = _mutate(base_csv, root / "cli_bad.csv", "true", {"BilledCost": "NULL"})
-    res = runner.invoke(app, ["validate", str(bad), "--format", "junit"])
+    res = invoke("validate", str(bad), "--format", "junit")
     assert res.exit_code == 1
     assert "BilledCost-C-003-M" in res.output and "<failure" in res.output
     warn = _mutate(base_csv, root / "cli_warn.csv", "PricingUnit IS NOT NULL",
                    {"PricingUnit": "'gb per hour!'"})  # fmt: skip
-    assert runner.invoke(app, ["validate", str(warn)]).exit_code == 0
-    assert runner.invoke(app, ["validate", str(warn), "--fail-on", "warning"]).exit_code == 1
-    missing = runner.invoke(app, ["validate", str(root / "nope")])
+    assert invoke("validate", str(warn)).exit_code == 0
+    assert invoke("validate", str(warn), "--fail-on", "warning").exit_code == 1
+    missing = invoke("validate", str(root / "nope"))
     assert missing.exit_code == 2 and "no such file" in missing.output
     assert "Traceback" not in missing.output
-    wrong = runner.invoke(app, ["validate", str(base_csv), "--version", "2.0"])
+    wrong = invoke("validate", str(base_csv), "--version", "2.0")
     assert wrong.exit_code == 2 and "--version" in wrong.output
 
 

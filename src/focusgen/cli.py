@@ -1,15 +1,14 @@
 """Command-line interface: ``focusgen generate``, ``presets``, ``validate``, ``--version``."""
 
-# No ``from __future__ import annotations`` here: typer reads every command's signature
-# when it builds the CLI, and string annotations cost it an eval each (~4 ms a run).
+from __future__ import annotations
+
+import argparse
 import atexit
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
-from typing import Annotated, NoReturn
-
-import typer
+from collections.abc import Callable, Iterator, Sequence
+from typing import NoReturn
 
 from focusgen import __version__
 from focusgen.gcpause import gc_paused
@@ -22,14 +21,6 @@ from focusgen.scenario.presets import (
 )
 from focusgen.sinks.storage import StorageOptions, check_uri
 from focusgen.texttable import text_table
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    help="Generate synthetic, coherent, conformant FOCUS billing data.",
-)
 
 # Scenario field -> the CLI option that sets it, so errors name what the user typed.
 OPTION_NAMES = {
@@ -56,91 +47,156 @@ def _fail(message: str) -> None:
         if message.startswith(f"{field}="):
             message = option + message[len(field) :]
             break
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
-def _version(value: bool) -> None:
-    if value:
+class _Parser(argparse.ArgumentParser):
+    """argparse with focusgen's way of failing: one line on stderr, exit code 2."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def __init__(self, *args, **kwargs) -> None:
+        # No abbreviations: --out must not quietly mean --output.
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+# generate's options: flag, help, and whether it is a switch (the others take one value).
+GENERATE_OPTIONS: tuple[tuple[str, str, bool], ...] = (
+    ("--config", "Scenario file (YAML or JSON).", False),
+    (
+        "--providers",
+        "Comma list of aws,azure,gcp,oci (default) and "
+        "ibm,snowflake,databricks,datadog,mongodb,llm.",
+        False,
+    ),
+    ("--profile", "startup|enterprise|data-heavy|ml-ai", False),
+    ("--distribution", "balanced|compute-heavy|storage-heavy|network-heavy", False),
+    ("--start", "First billing month, YYYY-MM.", False),
+    ("--months", "Number of months (1-36).", False),
+    ("--granularity", "hourly|daily|native (each provider's own: Azure and SaaS daily)", False),
+    ("--rows", "Target row count (within ±2%%).", False),
+    ("--monthly-spend", "Target monthly spend instead of rows.", False),
+    ("--focus-version", "1.0|1.1|1.2|1.3|1.4", False),
+    ("--currency", "Billing currency (ISO 4217).", False),
+    ("--seed", "Random seed.", False),
+    ("--format", "parquet|csv|csv.gz|jsonl", False),
+    ("--compression", "Parquet codec: snappy (default, as exports)|zstd|gzip|lz4|none", False),
+    ("--layout", "billing-period|provider|native (each provider's own export layout)", False),
+    ("--no-extensions", "Leave out the providers' extension (x_) columns.", True),
+    ("--output", "Output folder, or s3://bucket/prefix.", False),
+    (
+        "--workers",
+        "Cores to use on this machine: a number, or auto for all (output is identical; "
+        "default auto).",
+        False,
+    ),
+    ("--dask-scheduler", "Run chunks on a Dask cluster: tcp://HOST:PORT.", False),
+    ("--s3-endpoint-url", "S3-compatible endpoint (else AWS_ENDPOINT_URL).", False),
+    ("--s3-region", "S3 region (else AWS_REGION).", False),
+    ("--quiet", "No progress bar.", True),
+)
+
+
+def build_parser() -> _Parser:
+    """The ``focusgen`` command line: every command, option and help text."""
+    parser = _Parser(
+        prog="focusgen",
+        description="Generate synthetic, coherent, conformant FOCUS billing data.",
+    )
+    parser.add_argument(
+        "--version", dest="show_version", action="store_true", help="Print the version and exit."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    gen = commands.add_parser(
+        "generate",
+        help="Generate a FOCUS dataset (options override the --config file).",
+        description="Generate a FOCUS dataset (options override the --config file).",
+    )
+    for flag, text, switch in GENERATE_OPTIONS:
+        dest = "fmt" if flag == "--format" else flag[2:].replace("-", "_")
+        if switch:
+            gen.add_argument(flag, dest=dest, action="store_true", help=text)
+        else:
+            gen.add_argument(flag, dest=dest, metavar="VALUE", help=text)
+    gen.set_defaults(run=generate, workers="auto")
+    listing = commands.add_parser(
+        "presets",
+        help="List the profile and distribution presets.",
+        description="List the profile and distribution presets.",
+    )
+    listing.set_defaults(run=presets)
+    check = commands.add_parser(
+        "validate",
+        help="Check a FOCUS file or folder against its version's rules (exit 1 when "
+        "something fails).",
+        description="Check a FOCUS file or folder against its version's rules (exit 1 "
+        "when something fails).",
+    )
+    check.add_argument("path", help="FOCUS file or folder (CSV, Parquet, JSONL).")
+    check.add_argument("--version", metavar="VALUE", help="1.0|1.1|1.2|1.3|1.4 (default: detect).")
+    check.add_argument(
+        "--dataset",
+        metavar="VALUE",
+        help="CostAndUsage|ContractCommitment|BillingPeriod|InvoiceDetail.",
+    )
+    check.add_argument("--format", dest="fmt", default="console", help="console|json|junit")
+    check.add_argument("--fail-on", default="error", help="error|warning")
+    check.set_defaults(run=validate_command)
+    parser.commands = {"generate": gen, "presets": listing, "validate": check}
+    return parser
+
+
+def run(argv: Sequence[str]) -> None:
+    """Parse ``argv`` (the arguments after ``focusgen``) and run its command.
+
+    Ends with ``SystemExit`` when the command fails (2: a bad option, 1: a failed check).
+    """
+    parser = build_parser()
+    namespace, unknown = parser.parse_known_args(argv)
+    options = vars(namespace)
+    if unknown:  # a command's own parser names it in the message
+        parser.commands.get(options["command"], parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
+    if options.pop("show_version"):
         print(f"focusgen {__version__}")
-        raise typer.Exit()
+        return
+    command = options.pop("command")
+    if command is None:
+        parser.print_help(sys.stderr)
+        raise SystemExit(2)
+    options.pop("run")(**options)
 
 
-@app.callback()
-def main_callback(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """focusgen command line."""
-
-
-@app.command()
 def generate(
-    config: Annotated[str | None, typer.Option(help="Scenario file (YAML or JSON).")] = None,
-    providers: Annotated[
-        str | None,
-        typer.Option(
-            help="Comma list of aws,azure,gcp,oci (default) and ibm,snowflake,databricks,"
-            "datadog,mongodb,llm."
-        ),
-    ] = None,
-    profile: Annotated[str | None, typer.Option(help="startup|enterprise|data-heavy|ml-ai")] = None,
-    distribution: Annotated[
-        str | None, typer.Option(help="balanced|compute-heavy|storage-heavy|network-heavy")
-    ] = None,
-    start: Annotated[str | None, typer.Option(help="First billing month, YYYY-MM.")] = None,
-    months: Annotated[str | None, typer.Option(help="Number of months (1-36).")] = None,
-    granularity: Annotated[
-        str | None,
-        typer.Option(help="hourly|daily|native (each provider's own: Azure and SaaS daily)"),
-    ] = None,
-    rows: Annotated[str | None, typer.Option(help="Target row count (within ±2%).")] = None,
-    monthly_spend: Annotated[
-        str | None, typer.Option("--monthly-spend", help="Target monthly spend instead of rows.")
-    ] = None,
-    focus_version: Annotated[
-        str | None, typer.Option("--focus-version", help="1.0|1.1|1.2|1.3|1.4")
-    ] = None,
-    currency: Annotated[str | None, typer.Option(help="Billing currency (ISO 4217).")] = None,
-    seed: Annotated[str | None, typer.Option(help="Random seed.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="parquet|csv|csv.gz|jsonl")] = None,
-    compression: Annotated[
-        str | None,
-        typer.Option(help="Parquet codec: snappy (default, as exports)|zstd|gzip|lz4|none"),
-    ] = None,
-    layout: Annotated[
-        str | None,
-        typer.Option(help="billing-period|provider|native (each provider's own export layout)"),
-    ] = None,
-    no_extensions: Annotated[
-        bool,
-        typer.Option("--no-extensions", help="Leave out the providers' extension (x_) columns."),
-    ] = False,
-    output: Annotated[
-        str | None, typer.Option(help="Output folder, or s3://bucket/prefix.")
-    ] = None,
-    workers: Annotated[
-        str,
-        typer.Option(
-            help="Cores to use on this machine: a number, or auto for all (output is identical)."
-        ),
-    ] = "auto",
-    dask_scheduler: Annotated[
-        str | None,
-        typer.Option("--dask-scheduler", help="Run chunks on a Dask cluster: tcp://HOST:PORT."),
-    ] = None,
-    s3_endpoint_url: Annotated[
-        str | None,
-        typer.Option("--s3-endpoint-url", help="S3-compatible endpoint (else AWS_ENDPOINT_URL)."),
-    ] = None,
-    s3_region: Annotated[
-        str | None, typer.Option("--s3-region", help="S3 region (else AWS_REGION).")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    config: str | None = None,
+    providers: str | None = None,
+    profile: str | None = None,
+    distribution: str | None = None,
+    start: str | None = None,
+    months: str | None = None,
+    granularity: str | None = None,
+    rows: str | None = None,
+    monthly_spend: str | None = None,
+    focus_version: str | None = None,
+    currency: str | None = None,
+    seed: str | None = None,
+    fmt: str | None = None,
+    compression: str | None = None,
+    layout: str | None = None,
+    no_extensions: bool = False,
+    output: str | None = None,
+    workers: str = "auto",
+    dask_scheduler: str | None = None,
+    s3_endpoint_url: str | None = None,
+    s3_region: str | None = None,
+    quiet: bool = False,
 ) -> None:
     """Generate a FOCUS dataset (options override the --config file)."""
     # The engine's modules stay loaded for the whole (one-run) process: loading them with
@@ -278,7 +334,6 @@ def _print_summary(summary) -> None:
     )
 
 
-@app.command()
 def presets() -> None:
     """List the profile and distribution presets."""
     # rich wraps these wide tables to the terminal; only this command loads it.
@@ -303,18 +358,12 @@ def presets() -> None:
     out.print(dist)
 
 
-@app.command("validate")
 def validate_command(
-    path: Annotated[str, typer.Argument(help="FOCUS file or folder (CSV, Parquet, JSONL).")],
-    version: Annotated[
-        str | None, typer.Option("--version", help="1.0|1.1|1.2|1.3|1.4 (default: detect).")
-    ] = None,
-    dataset: Annotated[
-        str | None,
-        typer.Option(help="CostAndUsage|ContractCommitment|BillingPeriod|InvoiceDetail."),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="console|json|junit")] = "console",
-    fail_on: Annotated[str, typer.Option("--fail-on", help="error|warning")] = "error",
+    path: str,
+    version: str | None = None,
+    dataset: str | None = None,
+    fmt: str = "console",
+    fail_on: str = "error",
 ) -> None:
     """Check a FOCUS file or folder against its version's rules (exit 1 when something fails)."""
     from focusgen.validate import InputError, validate
@@ -329,15 +378,15 @@ def validate_command(
         _fail(str(error))
         return
     text = {"console": report.to_console, "json": report.to_json, "junit": report.to_junit}[fmt]()
-    typer.echo(text)
+    print(text)
     if report.failed(fail_on):
-        raise typer.Exit(code=1)
+        raise SystemExit(1)
 
 
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        run(sys.argv[1:])
     except KeyboardInterrupt:
         print("interrupted; no partial files were left under final names", file=sys.stderr)
         _exit(130)
