@@ -12,6 +12,8 @@ import sys
 import pytest
 
 from focusgen import __version__
+from focusgen.cli import OPTION_NAMES
+from support.cli import invoke
 
 
 def focusgen(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -218,3 +220,33 @@ def test_the_summary_is_plain_text_and_a_quiet_run_never_loads_rich(tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     usage = next(row for row in rows if row.startswith("Usage"))
     assert usage.split()[1] == f"{summary['totals']['by_charge_category']['Usage']['rows']:,}"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["generate", "--bogus", "1"], ["--bogus", "focusgen generate --help"]),
+        (["generate", "--out", "x"], ["--out", "focusgen generate --help"]),  # no abbreviations
+        (["frob"], ["frob", "generate", "validate"]),
+        (["validate"], ["path", "focusgen validate --help"]),
+        (["generate", "--rows"], ["--rows", "expected one argument"]),
+    ],
+)
+def test_unknown_or_incomplete_options_give_one_line_and_exit_2(args, words):
+    done = invoke(*args)
+    assert done.exit_code == 2
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+def test_help_lists_every_command_and_option():
+    top = invoke("--help")
+    assert top.exit_code == 0
+    assert all(name in top.output for name in ("generate", "presets", "validate", "--version"))
+    listing = invoke("generate", "--help").output
+    for flag in (*OPTION_NAMES.values(), "--workers", "--dask-scheduler", "--quiet"):
+        assert flag in listing
+    # No command at all: the overview, and the exit code of a usage error.
+    assert invoke().exit_code == 2
