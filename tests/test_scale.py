@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
@@ -148,6 +149,23 @@ def test_lanes_build_every_chunk_once_and_share_them(tmp_path, monkeypatch):
     assert len(parts) == len(built) > 4  # and none left out: each chunk writes one part
     pids = {entry[0] for entry in entries}
     assert str(os.getpid()) in pids and len(pids) == 2  # this process and one forked lane
+
+
+def test_lane_results_larger_than_a_pipe_holds_still_arrive(tmp_path, monkeypatch):
+    # Each forked lane's result carries 3 MB more than any pipe holds: a lane then waits,
+    # mid-send, until this process reads between its own chunks. The run must neither hang
+    # nor change a byte.
+    parent, real = os.getpid(), lanes_module.run_chunk
+
+    def heavy(job, chunk, month_sums):
+        result = real(job, chunk, month_sums)
+        if os.getpid() != parent:
+            result.table = pa.table({"padding": np.zeros(3 << 17)})
+        return result
+
+    monkeypatch.setattr(lanes_module, "run_chunk", heavy)
+    two = run(tmp_path / "two", "parquet", workers=2)
+    assert two == run(tmp_path / "one", "parquet", workers=1)
 
 
 def _fail_in_a_lane(parent: int, action):

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
-import queue
-import threading
 import traceback
 from collections.abc import Iterator
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.sharedctypes import Synchronized
 
 import numpy as np
 
 from focusgen.engine.planner import Chunk
 from focusgen.executors.tasks import ChunkResult, Job, run_chunk
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: no pipe sizes to set
+    fcntl = None
 
 _DONE = "done"
 
@@ -32,8 +36,9 @@ class Lanes:
     evenly loaded whatever each chunk costs, and the caller needs no pool of its own:
     it builds chunks between collecting the others' results. The forked lanes inherit
     the world the caller built and write their part files under the job's staging
-    folder; each sends back its chunks' small results (totals, cost sums). Closing chunks
-    need every usage chunk of their month, so the caller builds them (``run_here``).
+    folder; each sends back its chunks' small results (totals, cost sums) through its own
+    pipe, which the caller reads between its chunks. Closing chunks need every usage chunk
+    of their month, so the caller builds them (``run_here``).
     """
 
     def __init__(self, extra: int, job: Job, chunks: list[Chunk]) -> None:
@@ -41,18 +46,16 @@ class Lanes:
         self.job, self.chunks = job, chunks
         self._usage = [i for i, chunk in enumerate(chunks) if not chunk.closing]
         self._counter = context.Value("q", 0)
-        self._results: queue.SimpleQueue = queue.SimpleQueue()
         self._processes: list[multiprocessing.process.BaseProcess] = []
-        self._readers: list[threading.Thread] = []
-        self._running = 0
+        # Each lane's pipe, until the lane has said it is done.
+        self._open: dict[Connection, multiprocessing.process.BaseProcess] = {}
         # The job as the other lanes will see it: unpickled afresh, as a pool would send
         # it (an object-store client is rebuilt rather than shared across the fork).
         job_bytes = pickle.dumps(job)
-        receivers = []
         try:
             for _ in range(extra):
                 receive, send = context.Pipe(duplex=False)
-                receivers.append(receive)
+                _widen(send)
                 process = context.Process(
                     target=_lane,
                     args=(send, self._counter, job_bytes, chunks, self._usage),
@@ -62,18 +65,10 @@ class Lanes:
                 process.start()
                 send.close()
                 self._processes.append(process)
-                self._running += 1
+                self._open[receive] = process
         except BaseException:
             self.kill()
             raise
-        # A reader thread per lane, started once every lane is forked: a lane never
-        # waits for this process, busy building its own chunk, to take a result.
-        for receive, process in zip(receivers, self._processes, strict=True):
-            reader = threading.Thread(
-                target=_read, args=(receive, process, self._results), daemon=True
-            )
-            reader.start()
-            self._readers.append(reader)
 
     def take(self) -> int | None:
         """The index (into the plan) of the next usage chunk no lane has taken, if any."""
@@ -86,33 +81,46 @@ class Lanes:
     def collect(self, block: bool) -> Iterator[tuple[int, ChunkResult]]:
         """Results the other lanes sent; with ``block``, wait for at least one message.
 
-        A lane's error is raised here, with the lane's traceback as a note.
+        A lane's error is raised here, with the lane's traceback as a note; a lane that
+        died without a word, as a RuntimeError naming its exit code.
         """
-        while self._running:
-            try:
-                message = self._results.get(block=block)
-            except queue.Empty:
+        while self._open:
+            ready = wait(list(self._open), timeout=None if block else 0)
+            if not ready:
                 return
             block = False
-            if message == _DONE:
-                self._running -= 1
-                continue
-            if isinstance(message, BaseException):
-                self._stop_taking()
-                raise message
-            yield message
+            for connection in ready:
+                process = self._open[connection]
+                try:
+                    message = connection.recv()
+                except (EOFError, OSError):
+                    self._forget(connection)
+                    process.join()
+                    self._stop_taking()
+                    raise RuntimeError(
+                        f"a focusgen worker process stopped unexpectedly "
+                        f"(exit code {process.exitcode})"
+                    ) from None
+                if message == _DONE:
+                    self._forget(connection)
+                elif isinstance(message, BaseException):
+                    self._forget(connection)
+                    self._stop_taking()
+                    raise message
+                else:
+                    yield message
 
     def pending(self) -> bool:
         """Whether any other lane may still send results."""
-        return self._running > 0
+        return bool(self._open)
 
     def close(self) -> None:
         """Wait for the lanes, which exit once the counter runs out."""
         for process in self._processes:
             process.join()
-        for reader in self._readers:
-            reader.join()
-        self._processes, self._readers = [], []
+        for connection in list(self._open):
+            self._forget(connection)
+        self._processes = []
 
     def kill(self) -> None:
         """Stop every lane now (after an error here or in a lane)."""
@@ -121,9 +129,28 @@ class Lanes:
             process.kill()
         self.close()
 
+    def _forget(self, connection: Connection) -> None:
+        del self._open[connection]
+        connection.close()
+
     def _stop_taking(self) -> None:
         with self._counter.get_lock():
             self._counter.value = len(self._usage)
+
+
+# Linux lets a pipe hold up to 1 MB (the default maximum for unprivileged processes): room
+# for many chunk results (9 KB for a small AWS world, 64 KB for an enterprise four-cloud
+# one), so a lane never waits for the caller, busy with its own chunk, to read. Elsewhere a
+# lane with a large result may wait until the caller's chunk ends; nothing is lost.
+_PIPE_BYTES = 1 << 20
+
+
+def _widen(connection: Connection) -> None:
+    """Give a pipe room for several chunk results (Linux; elsewhere it stays as it is)."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(connection.fileno(), set_size, _PIPE_BYTES)
 
 
 def _take(counter: Synchronized, usage: list[int]) -> int | None:
@@ -151,25 +178,3 @@ def _lane(
             send.send(RuntimeError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
     finally:
         send.close()
-
-
-def _read(
-    receive: Connection, process: multiprocessing.process.BaseProcess, results: queue.SimpleQueue
-) -> None:
-    """Move one lane's messages to the caller's queue; report a lane that died."""
-    with receive:
-        while True:
-            try:
-                message = receive.recv()
-            except (EOFError, OSError):
-                process.join()
-                results.put(
-                    RuntimeError(
-                        f"a focusgen worker process stopped unexpectedly "
-                        f"(exit code {process.exitcode})"
-                    )
-                )
-                return
-            results.put(message)
-            if message == _DONE or isinstance(message, BaseException):
-                return
