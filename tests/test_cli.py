@@ -215,7 +215,7 @@ def test_the_summary_is_plain_text_and_a_quiet_run_never_loads_rich(tmp_path):
     assert lines[-1] == "rich loaded False"
     header = next(i for i, line in enumerate(lines) if line.startswith("ChargeCategory"))
     # Numbers right-aligned: every row's last cell ends where the header's does.
-    rows = lines[header + 2 : lines.index(lines[-2])]
+    rows = lines[header + 2 : -2]  # between the rule and the currency line
     assert rows and all(len(row) == len(lines[header]) for row in rows)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     usage = next(row for row in rows if row.startswith("Usage"))

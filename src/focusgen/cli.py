@@ -113,31 +113,26 @@ def build_parser() -> _Parser:
         "--version", dest="show_version", action="store_true", help="Print the version and exit."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    gen = commands.add_parser(
-        "generate",
-        help="Generate a FOCUS dataset (options override the --config file).",
-        description="Generate a FOCUS dataset (options override the --config file).",
-    )
+    parser.commands = {}
+
+    def command(name: str, run: Callable[..., None]) -> _Parser:
+        # A command's help is the first line of its function's docstring.
+        summary = run.__doc__.strip().splitlines()[0]
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.set_defaults(run=run)
+        parser.commands[name] = sub
+        return sub
+
+    gen = command("generate", generate)
     for flag, text, switch in GENERATE_OPTIONS:
         dest = "fmt" if flag == "--format" else flag[2:].replace("-", "_")
         if switch:
             gen.add_argument(flag, dest=dest, action="store_true", help=text)
         else:
             gen.add_argument(flag, dest=dest, metavar="VALUE", help=text)
-    gen.set_defaults(run=generate, workers="auto")
-    listing = commands.add_parser(
-        "presets",
-        help="List the profile and distribution presets.",
-        description="List the profile and distribution presets.",
-    )
-    listing.set_defaults(run=presets)
-    check = commands.add_parser(
-        "validate",
-        help="Check a FOCUS file or folder against its version's rules (exit 1 when "
-        "something fails).",
-        description="Check a FOCUS file or folder against its version's rules (exit 1 "
-        "when something fails).",
-    )
+    gen.set_defaults(workers="auto")
+    command("presets", presets)
+    check = command("validate", validate_command)
     check.add_argument("path", help="FOCUS file or folder (CSV, Parquet, JSONL).")
     check.add_argument("--version", metavar="VALUE", help="1.0|1.1|1.2|1.3|1.4 (default: detect).")
     check.add_argument(
@@ -145,10 +140,10 @@ def build_parser() -> _Parser:
         metavar="VALUE",
         help="CostAndUsage|ContractCommitment|BillingPeriod|InvoiceDetail.",
     )
-    check.add_argument("--format", dest="fmt", default="console", help="console|json|junit")
-    check.add_argument("--fail-on", default="error", help="error|warning")
-    check.set_defaults(run=validate_command)
-    parser.commands = {"generate": gen, "presets": listing, "validate": check}
+    check.add_argument(
+        "--format", dest="fmt", default="console", metavar="VALUE", help="console|json|junit"
+    )
+    check.add_argument("--fail-on", default="error", metavar="VALUE", help="error|warning")
     return parser
 
 
