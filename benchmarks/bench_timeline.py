@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_scale import ours_command
+
 # Runs the command in this interpreter with its chunk and run functions wrapped to log
 # (pid, chunk part, start, end); each process appends its own lines to one log file.
 TRACED = r"""
@@ -77,10 +79,9 @@ def one_run(rows: int, workers: int, granularity: str) -> dict:
     """Run the command once; its timeline in milliseconds from the start of generate()."""
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "timeline.jsonl"
-        argv = ["generate", "--providers", "aws", "--rows", str(rows), "--months", "1",
-                "--granularity", granularity, "--focus-version", "1.2", "--format",
-                "parquet", "--layout", "billing-period", "--seed", "42", "--output",
-                str(Path(tmp) / "out"), "--workers", str(workers), "--quiet"]
+        # bench_scale's workload and command, less its "python -m focusgen" head.
+        argv = ours_command("cli", rows, "parquet", str(Path(tmp) / "out"), workers,
+                            granularity)[3:]
         done = subprocess.run([sys.executable, "-c", TRACED, str(log), *argv],
                               capture_output=True, text=True)
         if done.returncode != 0:
