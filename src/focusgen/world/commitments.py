@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -13,7 +14,7 @@ from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
 from focusgen.world.concurrency import peak_concurrency
 from focusgen.world.identity import bare_account
-from focusgen.world.keys import distinct, unique_rows
+from focusgen.world.keys import distinct, unique_columns
 from focusgen.world.model import RUNTIME, SPEND_COMMITMENT, USAGE_COMMITMENT, Commitments
 
 TERMS_HOURS = (8760, 26280)
@@ -110,7 +111,7 @@ def build_commitments(
     candidates = np.flatnonzero(eligible)
     order = candidates[np.lexsort((rng.random(len(candidates)), -life[candidates]))]
     whole = float(cost[eligible].sum())
-    ranking = (order, np.cumsum(cost[order]) / whole)
+    ranking = rank_lines(tables, order, cost, whole, line_sku, line_sub, line_region, sub_billing)
     state = rng.bit_generator.state
     target = coverage
     best, best_error, naming = None, np.inf, None
@@ -163,6 +164,76 @@ def realised_coverage(
     return float((per_period[covered] * periods).sum()) / whole
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """The eligible lines in the order they are taken, with what every portfolio asks of
+    them worked out once: each attempt takes a prefix.
+
+    Families (billing account, region, instance family) and (family, SKU) pairs are
+    numbered in sorted key order, so the families of any prefix, renumbered by rank among
+    those present, are what sorting the prefix's own keys would give.
+    """
+
+    order: np.ndarray
+    share: np.ndarray  # share of the eligible usage taken up to each line
+    billing: np.ndarray
+    family: np.ndarray  # each line's family number
+    families: int
+    pair: np.ndarray  # each line's (family, SKU) number
+    pair_family: np.ndarray  # each pair's family number
+    usage_sku: np.ndarray  # whether each line's SKU takes usage commitments
+
+
+def rank_lines(
+    tables: CatalogTables,
+    order: np.ndarray,
+    cost: np.ndarray,
+    whole: float,
+    line_sku: np.ndarray,
+    line_sub: np.ndarray,
+    line_region: np.ndarray,
+    sub_billing: np.ndarray,
+) -> Ranking:
+    """The ranking of ``order`` (eligible lines, first taken first) for ``_portfolio``."""
+    sku = line_sku[order]
+    billing = sub_billing[line_sub[order]]
+    _, family = unique_columns(
+        [billing, line_region[order], tables.sku_family[sku]], return_inverse=True
+    )
+    pairs, pair = unique_columns([family, sku], return_inverse=True)
+    return Ranking(
+        order=order,
+        share=np.cumsum(cost[order]) / whole,
+        billing=billing,
+        family=family,
+        families=int(family.max()) + 1,
+        pair=pair,
+        pair_family=pairs[:, 0],
+        usage_sku=tables.sku_commitment[sku] == USAGE_COMMITMENT,
+    )
+
+
+def _ranks(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Each code's rank among the distinct codes present (codes in ``[0, size)``), and
+    how many are present: ``np.unique(codes, return_inverse=True)`` without a sort."""
+    present = np.zeros(size, dtype=bool)
+    present[codes] = True
+    rank = np.cumsum(present) - 1
+    return rank[codes], int(rank[-1]) + 1 if size else 0
+
+
+def prefix_families(ranking: Ranking, taken: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``taken`` lines' families, numbered in sorted key order among the families
+    those lines use, and how many distinct SKUs each family runs there."""
+    family_of, n_families = _ranks(ranking.family[:taken], ranking.families)
+    pair_present = np.zeros(len(ranking.pair_family), dtype=bool)
+    pair_present[ranking.pair[:taken]] = True
+    family_rank = np.zeros(ranking.families, dtype=np.int64)
+    family_rank[ranking.family[:taken]] = family_of
+    sizes = np.bincount(family_rank[ranking.pair_family[pair_present]], minlength=n_families)
+    return family_of, sizes
+
+
 def _no_portfolio(n_lines: int) -> tuple[Commitments, np.ndarray, np.ndarray, np.ndarray]:
     """No commitments: no line covered, no committed rate, no renewal."""
     none = np.full(n_lines, -1, dtype=np.int32)
@@ -184,7 +255,7 @@ def _portfolio(
     listed: np.ndarray,
     sub_billing: np.ndarray,
     spend_service: int,
-    ranking: tuple[np.ndarray, np.ndarray],
+    ranking: Ranking,
     coverage: float,
     utilisation: float,
     max_commitments: int,
@@ -192,41 +263,36 @@ def _portfolio(
     """One portfolio covering (before terms and caps) ``coverage`` of the eligible usage,
     unnamed, and the random stream's state to name it from (None when it is empty).
 
-    ``ranking``: the eligible lines in the order they are taken, and the share of the
-    eligible usage the lines up to each one make."""
+    ``ranking``: the eligible lines in the order they are taken (see ``Ranking``)."""
     n = len(line_sku)
     line_commitment = np.full(n, -1, dtype=np.int32)
     line_rate = np.zeros(n)
     kinds = tables.catalog.commitment_types
-    order, share = ranking
-    covered = order[: int(np.searchsorted(share, coverage)) + 1]
+    taken = int(np.searchsorted(ranking.share, coverage)) + 1
+    covered = ranking.order[:taken]
 
-    billing = sub_billing[line_sub[covered]]
+    billing = ranking.billing[:taken]
     # Reserve a family in a region or leave it to the savings plan: decided per family, so a
     # reservation covers every covered size of its family.
-    family = tables.sku_family[line_sku[covered]]
-    family_key = np.stack([billing, line_region[covered], family], axis=1)
     if len(covered):
-        _, family_of = unique_rows(family_key, return_inverse=True)
-        n_families = int(family_of.max()) + 1
+        family_of, sizes = prefix_families(ranking, taken)
         # Families running several sizes are the classic size-flexible reservation.
-        pairs = unique_rows(np.stack([family_of, line_sku[covered]], axis=1))
-        sizes = np.bincount(pairs[:, 0], minlength=n_families)
-        reserve = (rng.random(n_families) < 0.5) | (sizes > 1)
+        reserve = (rng.random(len(sizes)) < 0.5) | (sizes > 1)
     else:
         family_of, reserve = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-    as_usage = (tables.sku_commitment[line_sku[covered]] == USAGE_COMMITMENT) & reserve[family_of]
+    as_usage = ranking.usage_sku[:taken] & reserve[family_of]
     if "usage" not in kinds:
         as_usage[:] = False
     groups: list[tuple[int, np.ndarray]] = []
     # Size flexibility: one reservation covers every size of an instance family in a region.
-    usage_keys = family_key[as_usage]
-    if len(usage_keys):
-        _, inverse = unique_rows(usage_keys, return_inverse=True)
-        sizes = np.bincount(inverse)
+    if as_usage.any():
+        inverse, n_keys = _ranks(family_of[as_usage], len(sizes))
+        sizes = np.bincount(inverse, minlength=n_keys)
         budget = max(0, max_commitments - len(distinct(billing)))
         keep = np.argsort(-sizes, kind="stable")[:budget]
-        kept = np.isin(inverse, keep)
+        kept_key = np.zeros(n_keys, dtype=bool)
+        kept_key[keep] = True
+        kept = kept_key[inverse]
         # Each key's lines, in covered order: a stable sort by key, cut at the key sizes.
         usage_lines = covered[as_usage][np.argsort(inverse, kind="stable")]
         edges = np.concatenate([[0], np.cumsum(sizes)])
