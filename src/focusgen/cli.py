@@ -342,7 +342,12 @@ def presets() -> None:
         table.add_column(name)
     for field in fields:
         table.add_row(field, *[str(profile_preset(n)[field]) for n in profile_names()])
-    out = Console(markup=False, emoji=False, highlight=False)
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich's own handling exits 1; main's, 141
+            raise BrokenPipeError
+
+    out = _Console(markup=False, emoji=False, highlight=False)
     out.print(table)
     dist = Table(title="distributions (service-category weights)")
     dist.add_column("distribution")
@@ -385,9 +390,24 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted; no partial files were left under final names", file=sys.stderr)
         _exit(130)
+    except BrokenPipeError:  # the reader left early (``| head``): the rest goes nowhere
+        _drop_stdout()
+        _exit(SIGPIPE_EXIT)
     except SystemExit as done:  # how every command ends
         _exit(done.code)
     _exit(0)
+
+
+# The status a shell reports for a command killed by SIGPIPE, which Python ignores: a
+# closed pipe ends the command the way it ends ``yes | head``, without a traceback.
+SIGPIPE_EXIT = 141
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device: its reader is gone, and flushing must not fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _exit(code: int | str | None) -> NoReturn:
@@ -400,7 +420,11 @@ def _exit(code: int | str | None) -> NoReturn:
     if isinstance(code, str):
         print(code, file=sys.stderr)
         code = 1
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        code = code or SIGPIPE_EXIT
     sys.stderr.flush()
     atexit._run_exitfuncs()
     os._exit(code or 0)
