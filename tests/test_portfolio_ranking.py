@@ -62,4 +62,3 @@ def test_prefix_families_are_those_of_the_prefix_sorted(case):
         ranking.usage_sku.tolist()
         == (tables.sku_commitment[line_sku[order]] == USAGE_COMMITMENT).tolist()
     )
-    assert np.isclose(ranking.share[-1], 1.0)

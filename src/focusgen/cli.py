@@ -306,11 +306,8 @@ def _print_summary(summary) -> None:
         f"({summary.rows_per_second:,.0f} rows/s) -> {summary.output}"
     )
     groups = [
-        *((category, values) for category, values in summary.totals["by_charge_category"].items()),
-        *(
-            (f"[provider] {provider}", values)
-            for provider, values in summary.totals["by_provider"].items()
-        ),
+        *summary.totals["by_charge_category"].items(),
+        *((f"[provider] {name}", values) for name, values in summary.totals["by_provider"].items()),
     ]
     rows = [
         (

@@ -14,7 +14,7 @@ from focusgen.providers.conventions import CONVENTIONS
 from focusgen.providers.idgen import digit_tokens, fill, hex_tokens, uuid_tokens
 from focusgen.world.concurrency import peak_concurrency
 from focusgen.world.identity import bare_account
-from focusgen.world.keys import distinct, unique_columns
+from focusgen.world.keys import distinct, table_unique, unique_columns
 from focusgen.world.model import RUNTIME, SPEND_COMMITMENT, USAGE_COMMITMENT, Commitments
 
 TERMS_HOURS = (8760, 26280)
@@ -213,25 +213,13 @@ def rank_lines(
     )
 
 
-def _ranks(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
-    """Each code's rank among the distinct codes present (codes in ``[0, size)``), and
-    how many are present: ``np.unique(codes, return_inverse=True)`` without a sort."""
-    present = np.zeros(size, dtype=bool)
-    present[codes] = True
-    rank = np.cumsum(present) - 1
-    return rank[codes], int(rank[-1]) + 1 if size else 0
-
-
 def prefix_families(ranking: Ranking, taken: int) -> tuple[np.ndarray, np.ndarray]:
     """The first ``taken`` lines' families, numbered in sorted key order among the families
     those lines use, and how many distinct SKUs each family runs there."""
-    family_of, n_families = _ranks(ranking.family[:taken], ranking.families)
-    pair_present = np.zeros(len(ranking.pair_family), dtype=bool)
-    pair_present[ranking.pair[:taken]] = True
-    family_rank = np.zeros(ranking.families, dtype=np.int64)
-    family_rank[ranking.family[:taken]] = family_of
-    sizes = np.bincount(family_rank[ranking.pair_family[pair_present]], minlength=n_families)
-    return family_of, sizes
+    families, family_of = table_unique(ranking.family[:taken], ranking.families)
+    pairs = np.flatnonzero(np.bincount(ranking.pair[:taken], minlength=len(ranking.pair_family)))
+    family_of_pair = np.searchsorted(families, ranking.pair_family[pairs])
+    return family_of, np.bincount(family_of_pair, minlength=len(families))
 
 
 def _no_portfolio(n_lines: int) -> tuple[Commitments, np.ndarray, np.ndarray, np.ndarray]:
@@ -286,11 +274,11 @@ def _portfolio(
     groups: list[tuple[int, np.ndarray]] = []
     # Size flexibility: one reservation covers every size of an instance family in a region.
     if as_usage.any():
-        inverse, n_keys = _ranks(family_of[as_usage], len(sizes))
-        sizes = np.bincount(inverse, minlength=n_keys)
+        keys, inverse = table_unique(family_of[as_usage], len(sizes))
+        sizes = np.bincount(inverse, minlength=len(keys))
         budget = max(0, max_commitments - len(distinct(billing)))
         keep = np.argsort(-sizes, kind="stable")[:budget]
-        kept_key = np.zeros(n_keys, dtype=bool)
+        kept_key = np.zeros(len(keys), dtype=bool)
         kept_key[keep] = True
         kept = kept_key[inverse]
         # Each key's lines, in covered order: a stable sort by key, cut at the key sizes.

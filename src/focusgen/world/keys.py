@@ -74,7 +74,7 @@ def unique_columns(
     for column, lowest, step in zip(columns, low.tolist(), stride.tolist(), strict=True):
         packed += (column - lowest) * step
     if total <= max(_TABLE_MIN, _TABLE_PER_KEY * len(packed)):
-        distinct_keys, inverse = _table_unique(packed, total)
+        distinct_keys, inverse = table_unique(packed, total)
     elif return_inverse:
         distinct_keys, inverse = np.unique(packed, return_inverse=True)
     else:
@@ -83,8 +83,9 @@ def unique_columns(
     return (rows, inverse.ravel()) if return_inverse else rows
 
 
-def _table_unique(packed: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values in ``[0, total)`` and each value's rank, without a sort.
+def table_unique(packed: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of codes in ``[0, total)`` and each code's rank among them
+    (``np.unique(packed, return_inverse=True)``), without a sort.
 
     Key tables are often long and their key space small (a 10M-row daily world spans ~1M
     (month, sub-account, service) keys over a few thousand triples): marking a table of
