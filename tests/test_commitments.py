@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from focusgen import load_scenario
+from focusgen.engine import chunk as chunk_module
+from focusgen.engine.planner import plan_chunks
+from focusgen.world.build import build_world
 from support.data import make_dataset, read
 
 
@@ -56,3 +61,19 @@ def test_every_period_of_every_term_amortises_exactly(year):
         SELECT id, max(a) - min(a), max(a) FROM p GROUP BY id""")
     assert len(spread) >= 4
     assert all(gap <= 1e-9 * top for _, gap, top in spread)
+
+
+@pytest.mark.parametrize("batch_rows", [1, 97])
+def test_used_capacity_summed_in_period_batches_is_bit_identical(monkeypatch, batch_rows):
+    """Batching covered line-periods (which bounds a big world's memory) changes no bit."""
+    fields = dict(rows=60_000, months=14, start="2025-01", profile="enterprise", seed=5)
+    world = build_world(load_scenario(None, providers="aws", **fields))
+    pw = world.providers[0]
+    assert (pw.lines.renewal >= 0).any(), "renewals must be in play"
+    chunks = [c for c in plan_chunks(world, 3_000) if not c.closing]
+    whole = [chunk_module._used_capacity(pw, c) for c in chunks]
+    monkeypatch.setattr(chunk_module, "CAPACITY_BATCH_ROWS", batch_rows)
+    batched = [chunk_module._used_capacity(pw, c) for c in chunks]
+    assert sum(float(w.sum()) for w in whole) > 0
+    for chunk, one, other in zip(chunks, whole, batched, strict=True):
+        assert one.view(np.int64).tolist() == other.view(np.int64).tolist(), chunk
