@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
 from focusgen import load_scenario
 from focusgen.engine import chunk as chunk_module
-from focusgen.engine.planner import plan_chunks
+from focusgen.engine.planner import Chunk, plan_chunks
 from focusgen.world.build import build_world
 from support.data import make_dataset, read
 
@@ -77,3 +79,31 @@ def test_used_capacity_summed_in_period_batches_is_bit_identical(monkeypatch, ba
     assert sum(float(w.sum()) for w in whole) > 0
     for chunk, one, other in zip(chunks, whole, batched, strict=True):
         assert one.view(np.int64).tolist() == other.view(np.int64).tolist(), chunk
+
+
+def test_used_capacity_expands_one_batch_of_line_periods_at_a_time(monkeypatch):
+    """A whole month of covered line-periods is summed in batches, not held at once."""
+    world = build_world(
+        load_scenario(
+            None, providers="aws", rows=1_000_000, months=1, granularity="hourly", seed=42
+        )
+    )
+    pw = world.providers[0]
+    lo, hi = (int(b) for b in pw.timeline.month_bounds[:2])
+    month = Chunk(0, 0, 0, lo, hi, 0, 0, len(pw.lines.sku))
+    covered = np.count_nonzero(pw.lines.commitment >= 0)
+    assert covered * (hi - lo) > 100_000, "the month must hold many covered line-periods"
+
+    def traced_peak(batch_rows: int) -> tuple[int, np.ndarray]:
+        monkeypatch.setattr(chunk_module, "CAPACITY_BATCH_ROWS", batch_rows)
+        tracemalloc.start()
+        try:
+            used = chunk_module._used_capacity(pw, month)
+            return tracemalloc.get_traced_memory()[1], used
+        finally:
+            tracemalloc.stop()
+
+    whole_peak, whole = traced_peak(1 << 24)
+    batched_peak, batched = traced_peak(4_096)
+    assert batched_peak * 5 < whole_peak, (batched_peak, whole_peak)
+    assert whole.view(np.int64).tolist() == batched.view(np.int64).tolist()
