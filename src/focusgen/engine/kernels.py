@@ -48,6 +48,7 @@ _FUNCTIONS: dict[str, tuple[str, int | None, type | None]] = {
     "not_equal": ("not_equal", 2, None),
     "or_": ("or", 2, None),
     "replace_substring": ("replace_substring", 1, _compute.ReplaceSubstringOptions),
+    "replace_with_mask": ("replace_with_mask", 3, None),
     "round": ("round", 1, _compute.RoundOptions),
     "strftime": ("strftime", 1, _compute.StrftimeOptions),
     "subtract": ("subtract", 2, None),
