@@ -88,15 +88,16 @@ def proportional_set_size(process: psutil.Process) -> int:
 
 
 def measure(command: list[str], sample_memory: bool = True) -> dict:
-    """Run a command; its wall time, tree peak RSS (MB, if sampled) and last JSON line."""
+    """Run a command; its wall time, tree peak RSS and PSS (MB, if sampled), last JSON line."""
     began = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
     peak = [0, 0]  # summed RSS, summed PSS
 
     def sample() -> None:
-        # A sample walks the process table: ~1.2 ms of CPU every 50 ms, taken from a core
-        # the run would use when it uses them all (timed runs are not sampled).
+        # A sample walks the process table (~1.2 ms of CPU) and reads each process's PSS
+        # (~0.6 ms per GB) every 50 ms, taken from a core the run would use when it uses
+        # them all (timed runs are not sampled).
         while sample_memory and not done.wait(0.05):
             try:
                 root = psutil.Process(proc.pid)

@@ -158,7 +158,7 @@ def _dedupe(ids: pa.Array) -> pa.Array:
     if len(encoded.dictionary) == len(ids):
         return ids
     indices = encoded.indices.to_numpy()
-    del encoded  # the distinct ids: as large as the ids themselves
+    del encoded  # its dictionary holds every distinct id: up to the size of the ids
     _, first = np.unique(indices, return_index=True)
     duplicate = np.ones(len(ids), dtype=bool)
     duplicate[first] = False
